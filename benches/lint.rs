@@ -1,0 +1,71 @@
+//! Parse + link + lint of a large generated Makefile pipeline.
+//!
+//! The generated project has one Makefile with `DATASETS` datasets, each going
+//! through a pattern rule (raw csv -> interim parquet), a static pattern rule
+//! (-> features), rules generated with `$(foreach)`/`$(eval)`/`$(call)`
+//! (-> model, -> metrics), an included config, variables of every flavour,
+//! conditionals and phony aggregates: over 1,000 targets.
+//!
+//! Run with `cargo bench --bench lint`.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use kfr::analysis::{analyze, lint};
+use kfr::discover::{build_excludes, discover};
+use kfr::rules::Selection;
+use std::fmt::Write as _;
+use std::path::Path;
+
+const DATASETS: usize = 300;
+
+fn generate(dir: &Path) -> usize {
+    let mut mk = String::new();
+    mk.push_str("include config.mk\n\nPYTHON ?= python3\nDATA := data\nSTAGES = interim features models reports\n");
+    mk.push_str("DATASETS :=");
+    for i in 0..DATASETS {
+        write!(mk, " ds{i:04}").unwrap();
+    }
+    mk.push_str("\n\nFEATURES := $(patsubst %,$(DATA)/features/%.parquet,$(DATASETS))\n");
+    mk.push_str("MODELS := $(addprefix models/,$(addsuffix .pkl,$(DATASETS)))\n");
+    mk.push_str("REPORTS := $(DATASETS:%=reports/%.json)\n\n");
+    mk.push_str(".PHONY: all setup clean check-raw $(addprefix train-,$(DATASETS))\n\nall: $(REPORTS)\n\ncheck-raw: $(DATASETS:%=$(DATA)/raw/%.csv)\n\n");
+    mk.push_str("setup:\n\tpip install -r requirements.txt\n\tpip install pandas scikit-learn==1.4.2\n\n");
+    mk.push_str("$(DATA)/interim/%.parquet: $(DATA)/raw/%.csv scripts/prepare.py | $(DATA)/interim\n\t$(PYTHON) scripts/prepare.py --in $< --out $@\n\n");
+    mk.push_str("$(FEATURES): $(DATA)/features/%.parquet: $(DATA)/interim/%.parquet scripts/featurize.py\n\t$(PYTHON) scripts/featurize.py --in $< --out $@ --seed $(SEED)\n\n");
+    mk.push_str("define MODEL_RULES\nmodels/$(1).pkl: $(DATA)/features/$(1).parquet scripts/train.py\n\t$$(PYTHON) scripts/train.py --data $$< --out $$@ --epochs $(EPOCHS)\n");
+    mk.push_str("reports/$(1).json: models/$(1).pkl $(DATA)/features/$(1).parquet\n\t$$(PYTHON) scripts/evaluate.py --model $$< --data $$(word 2,$$^) --metrics $$@\n");
+    mk.push_str("train-$(1): models/$(1).pkl\nendef\n\n$(foreach d,$(DATASETS),$(eval $(call MODEL_RULES,$(d))))\n\n");
+    mk.push_str("ifeq ($(ENV),prod)\nSEED := 0\nelse\nSEED := 42\nendif\n\n$(DATA)/interim:\n\tmkdir -p $@\n\nclean:\n\trm -rf $(DATA)/interim $(DATA)/features models reports\n");
+    std::fs::write(dir.join("Makefile"), mk).unwrap();
+    std::fs::write(dir.join("config.mk"), "EPOCHS = 10\nENV ?= dev\n").unwrap();
+    std::fs::write(dir.join("requirements.txt"), "pandas==2.2.3\nnumpy>=1.24\n").unwrap();
+    DATASETS * 5
+}
+
+fn bench(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let approx = generate(dir.path());
+    let excludes = build_excludes(&[]).unwrap();
+    let paths = vec![dir.path().to_path_buf()];
+    let found = discover(&paths, &excludes).unwrap();
+    let analysis = analyze(&found.files);
+    assert!(analysis.dag.steps.len() >= 1000, "{} steps", analysis.dag.steps.len());
+    eprintln!(
+        "generated Makefile: ~{approx} rules, {} steps, {} edges",
+        analysis.dag.steps.len(),
+        analysis.dag.edges.len()
+    );
+    c.bench_function("lint large Makefile pipeline", |b| {
+        b.iter(|| {
+            let found = discover(&paths, &excludes).unwrap();
+            let analysis = analyze(&found.files);
+            lint(&analysis, &Selection::all())
+        })
+    });
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20);
+    targets = bench
+}
+criterion_main!(benches);

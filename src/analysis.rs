@@ -1,0 +1,80 @@
+//! One run of kfr over a set of files: read them (in parallel, each
+//! independently), link the fragments into one graph, run the rules.
+
+use crate::dag::{Dag, Fragment, link};
+use crate::diagnostic::Diagnostic;
+use crate::discover::Discovered;
+use crate::frontend;
+use crate::rules::{self, Selection};
+use crate::source::SourceDb;
+use rayon::prelude::*;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+pub struct Analysis {
+    pub db: SourceDb,
+    pub dag: Dag,
+    /// Diagnostics from reading the files (KFR000).
+    pub parse_diagnostics: Vec<Diagnostic>,
+    pub files_checked: usize,
+}
+
+/// Read every file and link the results. A file that cannot be read, or
+/// whose frontend fails, gives a diagnostic; the others are unaffected.
+pub fn analyze(files: &[Discovered]) -> Analysis {
+    let db = SourceDb::new();
+    let fragments: Vec<Fragment> = files
+        .par_iter()
+        .map(|f| match db.load(&f.path) {
+            Ok(file) => catch_unwind(AssertUnwindSafe(|| frontend::lower(&db, &file, f.kind))).unwrap_or_else(|_| {
+                let mut frag = Fragment::default();
+                frag.diagnostics.push(
+                    Diagnostic::parse_error(file.span(0..0), "kfr failed internally while reading this file")
+                        .with_help("please report this file's construct as a kfr bug; the other files were checked"),
+                );
+                frag
+            }),
+            Err(e) => {
+                let file = db.add_virtual(&f.path, String::new());
+                let mut frag = Fragment::default();
+                frag.diagnostics.push(Diagnostic::parse_error(
+                    file.span(0..0),
+                    format!("cannot read the file: {e}"),
+                ));
+                frag
+            }
+        })
+        .collect();
+    let (dag, parse_diagnostics) = link(fragments);
+    Analysis {
+        db,
+        dag,
+        parse_diagnostics,
+        files_checked: files.len(),
+    }
+}
+
+/// Run the rules and return every diagnostic to report, deduplicated and
+/// sorted by file, line, column.
+pub fn lint(analysis: &Analysis, selection: &Selection) -> Vec<Diagnostic> {
+    let ctx = rules::Context {
+        dag: &analysis.dag,
+        db: &analysis.db,
+    };
+    let mut diags: Vec<Diagnostic> = analysis
+        .parse_diagnostics
+        .iter()
+        .filter(|d| selection.is_enabled(d.code))
+        .cloned()
+        .collect();
+    diags.extend(rules::run(&ctx, selection));
+    let names: Vec<String> = diags
+        .iter()
+        .map(|d| analysis.db.get(d.span.file).name.clone())
+        .collect();
+    let mut keyed: Vec<(String, Diagnostic)> = names.into_iter().zip(diags).collect();
+    keyed.sort_by(|(na, a), (nb, b)| {
+        (na, a.span.start, a.code, &a.message, a.span.end).cmp(&(nb, b.span.start, b.code, &b.message, b.span.end))
+    });
+    keyed.dedup_by(|(_, a), (_, b)| a.code == b.code && a.span == b.span && a.message == b.message);
+    keyed.into_iter().map(|(_, d)| d).collect()
+}

@@ -1,0 +1,251 @@
+//! The command line: argument definitions and dispatch, no analysis logic.
+
+use crate::analysis::{analyze, lint};
+use crate::dag::render;
+use crate::discover::{build_excludes, discover};
+use crate::report::{self, Format};
+use crate::rules::{self, Selection};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kfr",
+    version,
+    about = "Reads ML pipelines (Makefiles today; Jenkins, cron, Airflow and Kubeflow next), builds one DAG of their steps and the files they hand each other, and lints it."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Find pipeline sources, build the DAG, run the rules, report findings.
+    ///
+    /// Exit status: 0 no findings, 1 findings, 2 usage error or kfr failure.
+    Lint(LintArgs),
+    /// Print the unified DAG as JSON, DOT or Mermaid.
+    Graph(GraphArgs),
+    /// List every rule: id, name, default severity, summary.
+    Rules,
+    /// Show one rule's page (by id or name).
+    Rule {
+        /// A rule id (KFR001) or name (missing-retry).
+        rule: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct Inputs {
+    /// Files or directories to read (directories are searched).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Skip paths matching this glob (repeatable); explicit files are always read.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    #[command(flatten)]
+    pub inputs: Inputs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Full)]
+    pub format: Format,
+    /// Colour in the full format (auto: only on a terminal, and not when NO_COLOR is set).
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+    /// Report only these rules (ids or names, comma-separated or repeated).
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub select: Vec<String>,
+    /// Do not report these rules (ids or names).
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub ignore: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Json,
+    Dot,
+    Mermaid,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub inputs: Inputs,
+    #[arg(long, value_enum, default_value_t = GraphFormat::Json)]
+    pub format: GraphFormat,
+    /// Only what produced X: a file path or a step name, and everything upstream of it.
+    #[arg(long, value_name = "X", conflicts_with = "downstream_of")]
+    pub upstream_of: Option<String>,
+    /// Only what depends on X: a file path or a step name, and everything downstream of it.
+    #[arg(long, value_name = "X")]
+    pub downstream_of: Option<String>,
+}
+
+/// Parse the command line and run; the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("kfr: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::Lint(args) => run_lint(args),
+        Command::Graph(args) => run_graph(args),
+        Command::Rules => {
+            let mut out = std::io::stdout().lock();
+            write_io(print_rules(&mut out))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rule { rule } => {
+            let meta = rules::lookup(&rule).ok_or_else(|| format!("unknown rule `{rule}` (see `kfr rules`)"))?;
+            let mut out = std::io::stdout().lock();
+            write_io(write!(
+                out,
+                "# {} {}\n\nDefault severity: {}\n\n{}\n\n{}",
+                meta.id,
+                meta.name,
+                meta.severity.as_str(),
+                meta.summary,
+                meta.body
+            ))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Broken pipes (`kfr ... | head`) end output quietly.
+fn write_io(r: std::io::Result<()>) -> Result<(), String> {
+    match r {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("cannot write output: {e}")),
+        _ => Ok(()),
+    }
+}
+
+fn print_rules(out: &mut dyn Write) -> std::io::Result<()> {
+    let all = rules::all();
+    let w = all.iter().map(|m| m.name.len()).max().unwrap_or(4).max(4);
+    writeln!(out, "{:<6}  {:<w$}  {:<8}  SUMMARY", "ID", "NAME", "SEVERITY")?;
+    for m in all {
+        writeln!(
+            out,
+            "{:<6}  {:<w$}  {:<8}  {}",
+            m.id,
+            m.name,
+            m.severity.as_str(),
+            m.summary
+        )?;
+    }
+    Ok(())
+}
+
+fn load(inputs: &Inputs) -> Result<crate::analysis::Analysis, String> {
+    let excludes = build_excludes(&inputs.exclude)?;
+    let found = discover(&inputs.paths, &excludes)?;
+    for p in &found.unrecognised {
+        eprintln!(
+            "kfr: {}: not a pipeline source kfr reads (Makefile, makefile, GNUmakefile, *.mk); skipped",
+            p.display()
+        );
+    }
+    Ok(analyze(&found.files))
+}
+
+fn run_lint(args: LintArgs) -> Result<ExitCode, String> {
+    let selection = Selection::new(&args.select, &args.ignore)?;
+    let analysis = load(&args.inputs)?;
+    let diags = lint(&analysis, &selection);
+    let db = &analysis.db;
+    match args.format {
+        Format::Json => write_io(report::write_json(&mut std::io::stdout().lock(), &diags, db))?,
+        Format::Concise => {
+            let mut out = std::io::stdout().lock();
+            write_io(report::write_concise(&mut out, &diags, db))?;
+            write_io(writeln!(out, "{}", report::summary(&diags, analysis.files_checked)))?;
+        }
+        Format::Full => {
+            let choice = match args.color {
+                Color::Always => ColorChoice::Always,
+                Color::Never => ColorChoice::Never,
+                Color::Auto if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() => {
+                    ColorChoice::Auto
+                }
+                Color::Auto => ColorChoice::Never,
+            };
+            let mut out = StandardStream::stdout(choice);
+            write_io(report::write_full(&mut out, &diags, db))?;
+            write_io(writeln!(out, "{}", report::summary(&diags, analysis.files_checked)))?;
+        }
+    }
+    Ok(if diags.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn run_graph(args: GraphArgs) -> Result<ExitCode, String> {
+    let analysis = load(&args.inputs)?;
+    let dag = &analysis.dag;
+    let errors = analysis.parse_diagnostics.len();
+    if errors > 0 {
+        eprintln!("kfr: {errors} parse problem(s) while reading; `kfr lint` shows them");
+    }
+    let only = match (&args.upstream_of, &args.downstream_of) {
+        (Some(x), _) | (_, Some(x)) => {
+            let anchor = dag.anchor(x);
+            if anchor.is_empty() {
+                return Err(format!(
+                    "`{x}` is neither a step nor a file of any pipeline read (`kfr graph` lists them)"
+                ));
+            }
+            let closure = if args.upstream_of.is_some() {
+                if anchor.steps.is_empty() && anchor.producers.is_empty() {
+                    eprintln!("kfr: no step produces `{x}`: it is a source file read by the pipeline");
+                }
+                dag.upstream_of(&anchor)
+            } else {
+                dag.downstream_of(&anchor)
+            };
+            Some(closure.steps)
+        }
+        _ => None,
+    };
+    let text = match args.format {
+        GraphFormat::Json => {
+            let g = render::to_json(dag, &analysis.db, only.as_ref());
+            let mut s = serde_json::to_string_pretty(&g).map_err(|e| e.to_string())?;
+            s.push('\n');
+            s
+        }
+        GraphFormat::Dot => render::to_dot(dag, only.as_ref()),
+        GraphFormat::Mermaid => render::to_mermaid(dag, only.as_ref()),
+    };
+    write_io(std::io::stdout().lock().write_all(text.as_bytes()))?;
+    Ok(ExitCode::SUCCESS)
+}

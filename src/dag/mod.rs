@@ -1,0 +1,283 @@
+//! The unified pipeline model: pipelines, the steps inside them, and the
+//! edges saying why one step follows another. Every frontend lowers its
+//! source into a [`Fragment`] of this model; [`link`] joins the fragments of
+//! all files into one [`Dag`].
+
+mod link;
+mod query;
+pub mod render;
+
+pub use link::link;
+pub use query::Closure;
+
+use crate::source::{FileId, Span};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PipelineKind {
+    Make,
+    Jenkins,
+    Cron,
+    Airflow,
+    Kfp,
+}
+
+impl PipelineKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PipelineKind::Make => "make",
+            PipelineKind::Jenkins => "jenkins",
+            PipelineKind::Cron => "cron",
+            PipelineKind::Airflow => "airflow",
+            PipelineKind::Kfp => "kfp",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StepKind {
+    /// A make target.
+    Target,
+}
+
+impl StepKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepKind::Target => "target",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EdgeKind {
+    /// Pure ordering: a phony or order-only prerequisite, `.after()`.
+    Order,
+    /// A file path handed from one step to the next.
+    File,
+    /// A typed artifact handed over (KFP `Output[Dataset]` → `Input[Dataset]`).
+    Artifact,
+    /// The source step runs the target step (`make -C dir train`, a cron line).
+    Invokes,
+}
+
+impl EdgeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EdgeKind::Order => "order",
+            EdgeKind::File => "file",
+            EdgeKind::Artifact => "artifact",
+            EdgeKind::Invokes => "invokes",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pipeline {
+    /// Unique and stable: `make:path/to/Makefile`.
+    pub id: String,
+    pub kind: PipelineKind,
+    pub name: String,
+    pub file: FileId,
+    pub span: Span,
+    pub schedule: Option<Schedule>,
+    /// The directory relative paths in this pipeline are resolved against.
+    pub dir: PathBuf,
+    /// Files read as part of this pipeline besides its own (includes).
+    pub includes: Vec<FileId>,
+    /// The step that runs when the pipeline is started without naming one
+    /// (a makefile's default goal).
+    pub default_step: Option<String>,
+    /// What kfr could not decide statically, with where (`$(shell ...)`,
+    /// unresolved includes, overridden recipes).
+    pub notes: Vec<(Span, String)>,
+}
+
+/// A retry policy as the source states it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Retry {
+    /// Nothing sets a retry (make never retries).
+    None,
+    /// An explicit count of retries (attempts - 1).
+    Count { count: u32, span: Span },
+    /// Set, but not to a value kfr can read statically.
+    Unknown { span: Span },
+}
+
+/// A package a step installs.
+#[derive(Debug, Clone)]
+pub struct Package {
+    pub name: String,
+    /// The specifier as written (`>=1.2`, `==2.0`, a URL), if any.
+    pub spec: Option<String>,
+    pub pinned: bool,
+    /// Why it is not pinned, in words, when it is not.
+    pub problem: Option<String>,
+    /// Where the requirement is written (the command or a requirements file line).
+    pub span: Span,
+    /// For a requirement read from a file: the `-r FILE` that installs it.
+    pub installed_at: Option<Span>,
+}
+
+/// A named input or output of a step.
+#[derive(Debug, Clone)]
+pub struct Port {
+    /// As the pipeline names it (relative to the pipeline's directory).
+    pub path: String,
+    /// Resolved path used to match producers with consumers.
+    pub key: String,
+    pub span: Option<Span>,
+}
+
+/// A step's command runs another pipeline's step (`$(MAKE) -C sub train`).
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    pub span: Span,
+    /// The makefile invoked, resolved and normalised.
+    pub makefile: PathBuf,
+    /// Targets named; empty means the default goal.
+    pub targets: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// Unique and stable: `<pipeline id>::<name>`.
+    pub id: String,
+    /// Index into [`Dag::pipelines`] (or the fragment's pipelines).
+    pub pipeline: usize,
+    pub name: String,
+    pub kind: StepKind,
+    /// Where the step is named (a make target in its rule line).
+    pub span: Span,
+    /// The command as it runs, one line per command, or None.
+    pub command: Option<String>,
+    pub retry: Retry,
+    pub packages: Vec<Package>,
+    pub image: Option<String>,
+    pub inputs: Vec<Port>,
+    pub outputs: Vec<Port>,
+    pub invocations: Vec<Invocation>,
+    /// A phony make target (it names no file).
+    pub phony: bool,
+    /// Things kfr could not decide statically about this step.
+    pub notes: Vec<(Span, String)>,
+    /// Effective retries after linking (inherited from invokers); None when
+    /// it cannot be known statically.
+    pub effective_retries: Option<u32>,
+    /// Runs on a schedule, directly or because a scheduled step invokes it.
+    pub scheduled: bool,
+}
+
+impl Step {
+    pub fn has_command(&self) -> bool {
+        self.command.as_deref().is_some_and(|c| !c.trim().is_empty())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Edge {
+    pub from: usize,
+    pub to: usize,
+    pub kind: EdgeKind,
+    /// The file handed over (file edges), or the artifact name.
+    pub path: Option<String>,
+    /// Where the consumer uses it (a prerequisite, a command argument).
+    pub span: Option<Span>,
+}
+
+/// What one frontend made of one file.
+#[derive(Debug, Default)]
+pub struct Fragment {
+    pub pipelines: Vec<Pipeline>,
+    /// `pipeline` indexes into `pipelines` of this fragment.
+    pub steps: Vec<Step>,
+    /// `from`/`to` index into `steps` of this fragment.
+    pub edges: Vec<Edge>,
+    pub diagnostics: Vec<crate::diagnostic::Diagnostic>,
+}
+
+/// The unified graph of every pipeline kfr read.
+#[derive(Debug, Default)]
+pub struct Dag {
+    pub pipelines: Vec<Pipeline>,
+    pub steps: Vec<Step>,
+    pub edges: Vec<Edge>,
+    graph: petgraph::graph::DiGraph<usize, usize>,
+}
+
+impl Dag {
+    pub fn step_edges_out(&self, step: usize) -> impl Iterator<Item = &Edge> {
+        self.graph
+            .edges_directed(petgraph::graph::NodeIndex::new(step), petgraph::Direction::Outgoing)
+            .map(|e| &self.edges[*e.weight()])
+    }
+
+    pub fn step_edges_in(&self, step: usize) -> impl Iterator<Item = &Edge> {
+        self.graph
+            .edges_directed(petgraph::graph::NodeIndex::new(step), petgraph::Direction::Incoming)
+            .map(|e| &self.edges[*e.weight()])
+    }
+
+    pub fn pipeline_of(&self, step: &Step) -> &Pipeline {
+        &self.pipelines[step.pipeline]
+    }
+}
+
+/// The artifact type a file most likely holds, by extension and name; used
+/// to suggest typed handoffs and by `kfr migrate`.
+pub fn artifact_type(path: &str) -> &'static str {
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    let has = |words: &[&str]| words.iter().any(|w| name.contains(w));
+    match ext {
+        "pkl" | "pickle" | "joblib" | "pt" | "pth" | "ckpt" | "h5" | "hdf5" | "onnx" | "pb" | "safetensors"
+        | "keras" | "tflite" | "mlmodel" | "bst" | "cbm" | "gguf" => return "Model",
+        "html" | "htm" => return "HTML",
+        "md" | "markdown" => return "Markdown",
+        _ => {}
+    }
+    if has(&["metric", "score", "eval", "report", "accuracy", "auc"])
+        && matches!(ext, "json" | "yaml" | "yml" | "csv" | "txt" | "tsv")
+    {
+        return "Metrics";
+    }
+    if has(&["model", "weights", "checkpoint"]) {
+        return "Model";
+    }
+    match ext {
+        "csv" | "tsv" | "parquet" | "pq" | "feather" | "arrow" | "jsonl" | "ndjson" | "avro" | "orc" | "npy"
+        | "npz" | "tfrecord" | "tfrecords" | "xlsx" | "xls" | "db" | "sqlite" | "json" | "txt" | "zip" | "gz"
+        | "tar" | "tgz" => "Dataset",
+        _ if has(&["data", "dataset", "features", "train", "test", "split"])
+            || ["data", "dataset", "features"]
+                .iter()
+                .any(|w| lower.split('/').any(|c| c == *w)) =>
+        {
+            "Dataset"
+        }
+        _ => "Artifact",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::artifact_type;
+
+    #[test]
+    fn guesses_artifact_types() {
+        assert_eq!(artifact_type("models/model.pkl"), "Model");
+        assert_eq!(artifact_type("data/processed/features.parquet"), "Dataset");
+        assert_eq!(artifact_type("reports/metrics.json"), "Metrics");
+        assert_eq!(artifact_type("reports/report.html"), "HTML");
+        assert_eq!(artifact_type("out/model_dir"), "Model");
+        assert_eq!(artifact_type("build/thing.bin"), "Artifact");
+        assert_eq!(artifact_type("data/raw/transactions.csv"), "Dataset");
+        assert_eq!(artifact_type("data/processed"), "Dataset");
+    }
+}

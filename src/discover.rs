@@ -1,0 +1,107 @@
+//! Finding pipeline sources: walking directories (skipping VCS metadata,
+//! build output, dependencies, virtualenvs and excluded globs) and taking
+//! explicit files as given.
+
+use crate::frontend::{SourceKind, classify};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use std::path::{Path, PathBuf};
+
+/// Directory names never walked into.
+const SKIP_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    "target",
+    "node_modules",
+    "__pycache__",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    "site-packages",
+    ".eggs",
+];
+
+#[derive(Debug, Clone)]
+pub struct Discovered {
+    pub path: PathBuf,
+    pub kind: SourceKind,
+}
+
+#[derive(Debug)]
+pub struct Discovery {
+    pub files: Vec<Discovered>,
+    /// Explicit file arguments that are no pipeline source kfr reads.
+    pub unrecognised: Vec<PathBuf>,
+}
+
+pub fn build_excludes(globs: &[String]) -> Result<GlobSet, String> {
+    let mut b = GlobSetBuilder::new();
+    for g in globs {
+        let g = g.trim_end_matches('/');
+        b.add(Glob::new(g).map_err(|e| format!("invalid exclude glob `{g}`: {e}"))?);
+        if !g.contains('/') {
+            // a bare name also matches at any depth
+            b.add(Glob::new(&format!("**/{g}")).map_err(|e| e.to_string())?);
+        }
+    }
+    b.build().map_err(|e| e.to_string())
+}
+
+fn is_virtualenv(dir: &Path) -> bool {
+    dir.join("pyvenv.cfg").is_file()
+}
+
+/// Walk the given paths. Errors name a path that does not exist.
+pub fn discover(paths: &[PathBuf], excludes: &GlobSet) -> Result<Discovery, String> {
+    let mut files = Vec::new();
+    let mut unrecognised = Vec::new();
+    for root in paths {
+        let meta = std::fs::metadata(root).map_err(|e| format!("{}: {e}", root.display()))?;
+        if meta.is_file() {
+            match classify(root) {
+                Some(kind) => files.push(Discovered {
+                    path: root.clone(),
+                    kind,
+                }),
+                None => unrecognised.push(root.clone()),
+            }
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(root)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                if e.depth() == 0 {
+                    return true;
+                }
+                let rel = e.path().strip_prefix(root).unwrap_or(e.path());
+                if excludes.is_match(rel) {
+                    return false;
+                }
+                if e.file_type().is_dir() {
+                    let name = e.file_name().to_string_lossy();
+                    return !SKIP_DIRS.contains(&name.as_ref()) && !is_virtualenv(e.path());
+                }
+                true
+            });
+        for entry in walker.flatten() {
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            if let Some(kind) = classify(entry.path()) {
+                files.push(Discovered {
+                    path: entry.path().to_path_buf(),
+                    kind,
+                });
+            }
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    Ok(Discovery { files, unrecognised })
+}

@@ -1,0 +1,676 @@
+//! Variable expansion and the built-in functions, as GNU make 4.3 does them.
+//!
+//! What cannot be known without running something (`$(shell ...)`, a
+//! `$(wildcard ...)` that matches no file yet, a variable set in a branch
+//! whose condition is not static) expands to an *unknown marker*: a private-use
+//! character pair around an index into [`Make::unknowns`]. Markers travel
+//! through the text like one word; [`Make::render`] turns them back into the
+//! original text (`$(shell git rev-parse HEAD)`) for output.
+
+use super::text::{Mapped, find_outside_refs, matching_close, words};
+use super::{Make, Origin, Var};
+use crate::diagnostic::Diagnostic;
+use std::collections::HashMap;
+use std::path::Path;
+
+pub const UNK_OPEN: char = '\u{E000}';
+pub const UNK_CLOSE: char = '\u{E001}';
+/// Stands for `$(CURDIR)`: the directory make runs in.
+pub const CURDIR_MARK: char = '\u{E002}';
+
+const MAX_DEPTH: u32 = 200;
+
+pub fn has_unknown(s: &str) -> bool {
+    s.contains(UNK_OPEN)
+}
+
+impl Make<'_> {
+    pub fn unknown(&mut self, display: impl Into<String>) -> String {
+        let idx = self.unknowns.len();
+        self.unknowns.push(display.into());
+        format!("{UNK_OPEN}{idx}{UNK_CLOSE}")
+    }
+
+    /// Text for humans: unknown markers become the text they stand for.
+    pub fn render(&self, s: &str) -> String {
+        if !s.contains(UNK_OPEN) && !s.contains(CURDIR_MARK) {
+            return s.to_string();
+        }
+        let mut out = String::with_capacity(s.len());
+        let mut rest = s;
+        while let Some(i) = rest.find([UNK_OPEN, CURDIR_MARK]) {
+            out.push_str(&rest[..i]);
+            let ch = rest[i..].chars().next().unwrap();
+            rest = &rest[i + ch.len_utf8()..];
+            if ch == CURDIR_MARK {
+                out.push_str("$(CURDIR)");
+                continue;
+            }
+            let Some(close) = rest.find(UNK_CLOSE) else {
+                break;
+            };
+            let idx: usize = rest[..close].parse().unwrap_or(usize::MAX);
+            match self.unknowns.get(idx) {
+                Some(d) => out.push_str(&self.render(d)),
+                None => out.push('?'),
+            }
+            rest = &rest[close + UNK_CLOSE.len_utf8()..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    pub fn lookup(&self, name: &str) -> Option<&Var> {
+        for frame in self.frames.iter().rev() {
+            if let Some(v) = frame.get(name) {
+                return Some(v);
+            }
+        }
+        self.vars.get(name)
+    }
+
+    /// The value of a variable, expanded.
+    pub fn value_of(&mut self, name: &str) -> String {
+        let Some(var) = self.lookup(name) else {
+            return String::new();
+        };
+        if !var.recursive {
+            return var.value.clone();
+        }
+        let raw = var.value.clone();
+        if self.expanding.iter().any(|n| n == name) {
+            let msg = format!("recursive variable `{name}` references itself (eventually)");
+            if !self.diags.iter().any(|d| d.message == msg) {
+                self.diags.push(
+                    Diagnostic::parse_error(self.cur, msg)
+                        .with_help("use `:=` for a value computed from the old one, or `+=` to append"),
+                );
+            }
+            return self.unknown(format!("$({name})"));
+        }
+        self.expanding.push(name.to_string());
+        let v = self.expand(&raw);
+        self.expanding.pop();
+        v
+    }
+
+    /// Expand all variable references and function calls in `s`.
+    pub fn expand(&mut self, s: &str) -> String {
+        if !s.contains('$') {
+            return s.to_string();
+        }
+        if self.depth > MAX_DEPTH {
+            return self.unknown(s.to_string());
+        }
+        self.depth += 1;
+        let mut out = String::with_capacity(s.len());
+        let b = s.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            let Some(rel) = s[i..].find('$') else {
+                out.push_str(&s[i..]);
+                break;
+            };
+            let d = i + rel;
+            out.push_str(&s[i..d]);
+            let (text, next) = self.expand_ref_at(s, d);
+            out.push_str(&text);
+            i = next;
+        }
+        self.depth -= 1;
+        out
+    }
+
+    /// Expand the reference starting with the `$` at `d`; returns its value and
+    /// the index after it.
+    fn expand_ref_at(&mut self, s: &str, d: usize) -> (String, usize) {
+        let b = s.as_bytes();
+        if d + 1 >= b.len() {
+            return (String::new(), b.len());
+        }
+        match b[d + 1] {
+            b'$' => ("$".to_string(), d + 2),
+            b'(' | b'{' => match matching_close(b, d + 1) {
+                Some(close) => {
+                    let v = self.expand_ref(&s[d + 2..close], b[d + 1]);
+                    (v, close + 1)
+                }
+                None => {
+                    self.diags.push(
+                        Diagnostic::parse_error(self.cur, "unterminated variable reference")
+                            .with_help("close the `$(` with `)` (or `${` with `}`)"),
+                    );
+                    (String::new(), b.len())
+                }
+            },
+            _ => {
+                let ch = s[d + 1..].chars().next().unwrap();
+                let v = self.value_of(&ch.to_string());
+                (v, d + 1 + ch.len_utf8())
+            }
+        }
+    }
+
+    /// Expand `m` keeping a map from the result back to the source: text
+    /// outside references maps byte for byte, each top-level reference maps as
+    /// a whole onto its `$(...)`.
+    pub fn expand_mapped(&mut self, m: &Mapped) -> Mapped {
+        let s = m.text.clone();
+        let mut out = Mapped::new();
+        let b = s.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            let Some(rel) = s[i..].find('$') else {
+                out.push_mapped(m, i..b.len());
+                break;
+            };
+            let d = i + rel;
+            out.push_mapped(m, i..d);
+            let (text, next) = self.expand_ref_at(&s, d);
+            out.push_synth(&text, m.src_range(d..next.max(d + 1)));
+            i = next;
+        }
+        out
+    }
+
+    /// The inside of a `$(...)`: a function call or a variable reference.
+    fn expand_ref(&mut self, content: &str, open: u8) -> String {
+        // function call: a known name followed by blank or end
+        let name_end = content.find([' ', '\t']).unwrap_or(content.len());
+        let fname = &content[..name_end];
+        if let Some(f) = FUNCTIONS.iter().find(|f| f.0 == fname) {
+            let args_text = content[name_end..].trim_start_matches([' ', '\t']);
+            return self.call_function(f.0, f.1, args_text, open, content);
+        }
+        // substitution reference $(VAR:a=b)
+        if let Some(colon) = find_outside_refs(content, |b, _| b == b':') {
+            let rest = &content[colon + 1..];
+            if let Some(eq) = find_outside_refs(rest, |b, _| b == b'=') {
+                let name = self.expand(&content[..colon]);
+                let from = self.expand(&rest[..eq]);
+                let to = self.expand(&rest[eq + 1..]);
+                let val = self.value_of(&name);
+                if has_unknown(&val) {
+                    return self.unknown(format!("$({content})"));
+                }
+                let (from, to) = if from.contains('%') {
+                    (from, to)
+                } else {
+                    (format!("%{from}"), format!("%{to}"))
+                };
+                return patsubst(&from, &to, &val);
+            }
+        }
+        let name = self.expand(content);
+        if has_unknown(&name) {
+            return self.unknown(format!("$({content})"));
+        }
+        self.value_of(&name)
+    }
+
+    fn call_function(&mut self, name: &str, max_args: usize, args_text: &str, open: u8, whole: &str) -> String {
+        let raw = split_args(args_text, open, max_args);
+        let arg = |i: usize| raw.get(i).copied().unwrap_or("");
+        // functions whose arguments are expanded lazily
+        match name {
+            "foreach" => return self.func_foreach(arg(0), arg(1), arg(2), whole),
+            "if" => {
+                let cond = self.expand(arg(0));
+                let cond = cond.trim_matches(|c: char| c.is_ascii_whitespace());
+                if has_unknown(cond) {
+                    return self.unknown(format!("$({whole})"));
+                }
+                return if !cond.is_empty() {
+                    self.expand(arg(1))
+                } else {
+                    self.expand(arg(2))
+                };
+            }
+            "or" => {
+                for a in &raw {
+                    let v = self.expand(a);
+                    let v = v.trim_matches(|c: char| c.is_ascii_whitespace()).to_string();
+                    if has_unknown(&v) {
+                        return self.unknown(format!("$({whole})"));
+                    }
+                    if !v.is_empty() {
+                        return v;
+                    }
+                }
+                return String::new();
+            }
+            "and" => {
+                let mut last = String::new();
+                for a in &raw {
+                    let v = self.expand(a);
+                    let v = v.trim_matches(|c: char| c.is_ascii_whitespace()).to_string();
+                    if has_unknown(&v) {
+                        return self.unknown(format!("$({whole})"));
+                    }
+                    if v.is_empty() {
+                        return String::new();
+                    }
+                    last = v;
+                }
+                return last;
+            }
+            "value" => {
+                let n = self.expand(arg(0));
+                return self.lookup(&n).map(|v| v.value.clone()).unwrap_or_default();
+            }
+            _ => {}
+        }
+        let args: Vec<String> = raw.iter().map(|a| self.expand(a)).collect();
+        let a = |i: usize| args.get(i).map(String::as_str).unwrap_or("");
+        match name {
+            "call" => return self.func_call(&args),
+            "eval" => {
+                let text = a(0).to_string();
+                self.eval_text(&text);
+                return String::new();
+            }
+            "info" | "warning" => return String::new(),
+            "error" => {
+                let msg = self.render(a(0));
+                self.notes.push((
+                    self.cur,
+                    format!("GNU make stops here when this line is read: $(error {msg})"),
+                ));
+                return String::new();
+            }
+            "origin" => return self.func_origin(a(0)),
+            "flavor" => {
+                return match self.lookup(a(0)) {
+                    None => "undefined",
+                    Some(v) if v.recursive => "recursive",
+                    Some(_) => "simple",
+                }
+                .to_string();
+            }
+            "shell" => return self.unknown(format!("$(shell {})", self.render(a(0)))),
+            "file" => return self.unknown(format!("$(file {})", self.render(a(0)))),
+            "guile" => return self.unknown(format!("$(guile {})", self.render(a(0)))),
+            _ => {}
+        }
+        if args.iter().any(|x| has_unknown(x)) {
+            let shown: Vec<String> = args.iter().map(|x| self.render(x)).collect();
+            return self.unknown(format!("$({name} {})", shown.join(",")));
+        }
+        match name {
+            "subst" => {
+                if a(0).is_empty() {
+                    format!("{}{}", a(2), a(1))
+                } else {
+                    a(2).replace(a(0), a(1))
+                }
+            }
+            "patsubst" => patsubst(a(0), a(1), a(2)),
+            "strip" => words(a(0)).collect::<Vec<_>>().join(" "),
+            "findstring" => {
+                if a(1).contains(a(0)) {
+                    a(0).to_string()
+                } else {
+                    String::new()
+                }
+            }
+            "filter" | "filter-out" => {
+                let pats: Vec<&str> = words(a(0)).collect();
+                let keep = name == "filter";
+                words(a(1))
+                    .filter(|w| pats.iter().any(|p| pattern_match(p, w).is_some()) == keep)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }
+            "sort" => {
+                let mut v: Vec<&str> = words(a(0)).collect();
+                v.sort_unstable();
+                v.dedup();
+                v.join(" ")
+            }
+            "word" => match self.number_arg("word", a(0)) {
+                Some(0) => {
+                    self.diags.push(Diagnostic::parse_error(
+                        self.cur,
+                        "first argument to `word` must be greater than 0",
+                    ));
+                    String::new()
+                }
+                Some(n) => words(a(1)).nth(n - 1).unwrap_or("").to_string(),
+                None => String::new(),
+            },
+            "wordlist" => {
+                let (Some(s), Some(e)) = (self.number_arg("wordlist", a(0)), self.number_arg("wordlist", a(1))) else {
+                    return String::new();
+                };
+                if s == 0 {
+                    self.diags.push(Diagnostic::parse_error(
+                        self.cur,
+                        "first argument to `wordlist` must be greater than 0",
+                    ));
+                    return String::new();
+                }
+                if e < s {
+                    return String::new();
+                }
+                words(a(2)).skip(s - 1).take(e - s + 1).collect::<Vec<_>>().join(" ")
+            }
+            "words" => words(a(0)).count().to_string(),
+            "firstword" => words(a(0)).next().unwrap_or("").to_string(),
+            "lastword" => words(a(0)).last().unwrap_or("").to_string(),
+            "dir" => map_words(a(0), |w| match w.rfind('/') {
+                Some(i) => w[..=i].to_string(),
+                None => "./".to_string(),
+            }),
+            "notdir" => map_words(a(0), |w| match w.rfind('/') {
+                Some(i) => w[i + 1..].to_string(),
+                None => w.to_string(),
+            }),
+            "suffix" => words(a(0))
+                .filter_map(|w| suffix_of(w).map(|i| &w[i..]))
+                .collect::<Vec<_>>()
+                .join(" "),
+            "basename" => map_words(a(0), |w| match suffix_of(w) {
+                Some(i) => w[..i].to_string(),
+                None => w.to_string(),
+            }),
+            "addsuffix" => map_words(a(1), |w| format!("{w}{}", a(0))),
+            "addprefix" => map_words(a(1), |w| format!("{}{w}", a(0))),
+            "join" => {
+                let x: Vec<&str> = words(a(0)).collect();
+                let y: Vec<&str> = words(a(1)).collect();
+                (0..x.len().max(y.len()))
+                    .map(|i| format!("{}{}", x.get(i).unwrap_or(&""), y.get(i).unwrap_or(&"")))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }
+            "wildcard" => self.func_wildcard(a(0)),
+            "abspath" => map_words(a(0), abspath),
+            "realpath" => {
+                let dir = self.dir.clone();
+                words(a(0))
+                    .filter(|w| dir.join(w).exists() || Path::new(w).exists())
+                    .map(abspath)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }
+            _ => String::new(),
+        }
+    }
+
+    fn number_arg(&mut self, func: &str, s: &str) -> Option<usize> {
+        match s.trim().parse::<usize>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                self.diags.push(Diagnostic::parse_error(
+                    self.cur,
+                    format!("non-numeric argument `{}` to `{func}`", s.trim()),
+                ));
+                None
+            }
+        }
+    }
+
+    fn func_foreach(&mut self, var: &str, list: &str, body: &str, whole: &str) -> String {
+        let var = self.expand(var).trim().to_string();
+        let list = self.expand(list);
+        if has_unknown(&list) {
+            return self.unknown(format!("$({whole})"));
+        }
+        let items: Vec<String> = words(&list).map(str::to_string).collect();
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            let mut frame = HashMap::new();
+            frame.insert(var.clone(), Var::simple(item, Origin::Automatic));
+            self.frames.push(frame);
+            out.push(self.expand(body));
+            self.frames.pop();
+        }
+        out.join(" ")
+    }
+
+    fn func_call(&mut self, args: &[String]) -> String {
+        let name = args.first().map(|s| s.trim().to_string()).unwrap_or_default();
+        let Some(var) = self.lookup(&name).cloned() else {
+            return String::new();
+        };
+        let mut frame = HashMap::new();
+        frame.insert("0".to_string(), Var::simple(name.clone(), Origin::Automatic));
+        for (i, a) in args.iter().enumerate().skip(1) {
+            frame.insert(i.to_string(), Var::simple(a.clone(), Origin::Automatic));
+        }
+        // hide the numbered arguments of an enclosing call
+        for i in args.len()..=self.call_args_max {
+            frame.insert(i.to_string(), Var::simple(String::new(), Origin::Automatic));
+        }
+        let saved_max = self.call_args_max;
+        self.call_args_max = self.call_args_max.max(args.len().saturating_sub(1));
+        self.frames.push(frame);
+        let guard = self.expanding.iter().filter(|n| **n == name).count();
+        let v = if guard > 20 {
+            self.unknown(format!("$(call {name},...)"))
+        } else if var.recursive {
+            self.expanding.push(name.clone());
+            let v = self.expand(&var.value);
+            self.expanding.pop();
+            v
+        } else {
+            var.value.clone()
+        };
+        self.frames.pop();
+        self.call_args_max = saved_max;
+        v
+    }
+
+    fn func_origin(&self, name: &str) -> String {
+        match self.lookup(name.trim()) {
+            None => "undefined",
+            Some(v) => match v.origin {
+                Origin::Default => "default",
+                Origin::Automatic => "automatic",
+                Origin::File => "file",
+                Origin::CommandLine => "command line",
+                Origin::Override => "override",
+            },
+        }
+        .to_string()
+    }
+
+    fn func_wildcard(&mut self, patterns: &str) -> String {
+        let mut out: Vec<String> = Vec::new();
+        for pat in words(patterns) {
+            if !pat.contains(['*', '?', '[']) {
+                if self.dir.join(pat).exists() {
+                    out.push(pat.to_string());
+                } else {
+                    out.push(self.unknown(format!("$(wildcard {pat})")));
+                }
+                continue;
+            }
+            let full = self.dir.join(pat);
+            let opts = glob::MatchOptions {
+                case_sensitive: true,
+                require_literal_separator: true,
+                require_literal_leading_dot: true,
+            };
+            let mut found: Vec<String> = Vec::new();
+            if let Ok(paths) = glob::glob_with(&full.to_string_lossy(), opts) {
+                for p in paths.flatten() {
+                    if let Ok(rel) = p.strip_prefix(&self.dir) {
+                        let rel = rel.to_string_lossy().replace('\\', "/");
+                        let rel = if pat.starts_with("./") { format!("./{rel}") } else { rel };
+                        found.push(rel);
+                    }
+                }
+            }
+            if found.is_empty() {
+                out.push(self.unknown(format!("$(wildcard {pat})")));
+            } else {
+                found.sort();
+                out.extend(found);
+            }
+        }
+        out.join(" ")
+    }
+}
+
+/// Built-in functions and their maximum argument count (0 = any), as in
+/// GNU make 4.3's function table.
+const FUNCTIONS: &[(&str, usize)] = &[
+    ("abspath", 1),
+    ("addprefix", 2),
+    ("addsuffix", 2),
+    ("and", 0),
+    ("basename", 1),
+    ("call", 0),
+    ("dir", 1),
+    ("error", 1),
+    ("eval", 1),
+    ("file", 2),
+    ("filter", 2),
+    ("filter-out", 2),
+    ("findstring", 2),
+    ("firstword", 1),
+    ("flavor", 1),
+    ("foreach", 3),
+    ("guile", 1),
+    ("if", 3),
+    ("info", 1),
+    ("join", 2),
+    ("lastword", 1),
+    ("notdir", 1),
+    ("or", 0),
+    ("origin", 1),
+    ("patsubst", 3),
+    ("realpath", 1),
+    ("shell", 1),
+    ("sort", 1),
+    ("strip", 1),
+    ("subst", 3),
+    ("suffix", 1),
+    ("value", 1),
+    ("warning", 1),
+    ("wildcard", 1),
+    ("word", 2),
+    ("wordlist", 3),
+    ("words", 1),
+];
+
+/// Split function arguments at top-level commas (nesting counted for the
+/// parenthesis kind that opened the call, as GNU make does); the last
+/// argument of a function with a maximum takes the rest, commas included.
+fn split_args(s: &str, open: u8, max: usize) -> Vec<&str> {
+    let (o, c) = if open == b'(' { (b'(', b')') } else { (b'{', b'}') };
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut start = 0;
+    for (i, &ch) in b.iter().enumerate() {
+        if ch == o {
+            depth += 1;
+        } else if ch == c {
+            depth -= 1;
+        } else if ch == b',' && depth == 0 && (max == 0 || out.len() + 1 < max) {
+            out.push(&s[start..i]);
+            start = i + 1;
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
+fn map_words(s: &str, f: impl Fn(&str) -> String) -> String {
+    words(s).map(f).collect::<Vec<_>>().join(" ")
+}
+
+/// Index of the `.` starting the suffix of the last path component.
+fn suffix_of(w: &str) -> Option<usize> {
+    let base = w.rfind('/').map(|i| i + 1).unwrap_or(0);
+    w[base..].rfind('.').map(|i| base + i)
+}
+
+fn abspath(w: &str) -> String {
+    let p = crate::source::normalize_path(Path::new(w));
+    let s = p.to_string_lossy().replace('\\', "/");
+    if w.starts_with('/') {
+        s
+    } else if s.is_empty() {
+        CURDIR_MARK.to_string()
+    } else {
+        format!("{CURDIR_MARK}/{s}")
+    }
+}
+
+/// Position of the first `%` not escaped by a backslash.
+fn percent(p: &str) -> Option<usize> {
+    let b = p.as_bytes();
+    (0..b.len()).find(|&i| b[i] == b'%' && (i == 0 || b[i - 1] != b'\\'))
+}
+
+/// Match a word against a make pattern; returns the stem (`""` for an exact
+/// match of a pattern without `%`).
+pub fn pattern_match<'w>(pat: &str, word: &'w str) -> Option<&'w str> {
+    match percent(pat) {
+        None => (unescape_pct(pat) == word).then_some(""),
+        Some(i) => {
+            let pre = unescape_pct(&pat[..i]);
+            let suf = unescape_pct(&pat[i + 1..]);
+            if word.len() >= pre.len() + suf.len() && word.starts_with(&pre) && word.ends_with(&suf) {
+                Some(&word[pre.len()..word.len() - suf.len()])
+            } else {
+                None
+            }
+        }
+    }
+}
+
+fn unescape_pct(s: &str) -> String {
+    if s.contains("\\%") {
+        s.replace("\\%", "%")
+    } else {
+        s.to_string()
+    }
+}
+
+/// Replace the stem into a pattern: the first `%` becomes `stem`.
+pub fn pattern_subst(pat: &str, stem: &str) -> String {
+    match percent(pat) {
+        None => unescape_pct(pat),
+        Some(i) => format!("{}{stem}{}", unescape_pct(&pat[..i]), unescape_pct(&pat[i + 1..])),
+    }
+}
+
+pub fn patsubst(from: &str, to: &str, text: &str) -> String {
+    let to_has_pct = percent(to).is_some();
+    words(text)
+        .map(|w| match pattern_match(from, w) {
+            Some(stem) if percent(from).is_some() && to_has_pct => pattern_subst(to, stem),
+            Some(_) => unescape_pct(to),
+            None => w.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patsubst_like_make() {
+        assert_eq!(
+            patsubst("%.csv", "%.parquet", "a.csv  b.txt c.csv"),
+            "a.parquet b.txt c.parquet"
+        );
+        assert_eq!(patsubst("a.c", "x", "a.c b.c"), "x b.c");
+        assert_eq!(patsubst("%.c", "obj", "a.c"), "obj");
+        assert_eq!(pattern_match("data/%.csv", "data/x/y.csv"), Some("x/y"));
+        assert_eq!(pattern_match("100\\%", "100%"), Some(""));
+    }
+
+    #[test]
+    fn args_split_only_on_top_level_commas() {
+        assert_eq!(split_args("a,$(x,y),b", b'(', 0), vec!["a", "$(x,y)", "b"]);
+        assert_eq!(split_args("a,b,c,d", b'(', 3), vec!["a", "b", "c,d"]);
+        assert_eq!(split_args("a,${x,y}", b'{', 0), vec!["a", "${x,y}"]);
+    }
+}

@@ -1,0 +1,177 @@
+//! Behaviour of the Makefile reader on constructs where kfr must decide
+//! something GNU make never has to (unknown values, broken input), and on
+//! spans. Agreement with GNU make itself is tested against `make -pnrR` in
+//! `tests/make_oracle.rs`.
+
+use super::{Database, Make, evaluate};
+use crate::source::{SourceDb, SourceFile};
+use std::path::Path;
+use std::sync::Arc;
+
+fn read(text: &str) -> (Arc<SourceFile>, Database, Vec<String>, Vec<String>) {
+    let db = Box::leak(Box::new(SourceDb::new()));
+    let file = db.add_virtual(Path::new("virtual/Makefile"), text.to_string());
+    let (make, database): (Make, Database) = evaluate(db, &file, &[]);
+    let diags = make
+        .diags
+        .iter()
+        .map(|d| format!("{}: {}", file.line_col(d.span.start as usize).0, d.message))
+        .collect();
+    let notes = make.notes.iter().map(|(_, n)| n.clone()).collect();
+    (file, database, diags, notes)
+}
+
+fn prereqs(db: &Database, target: &str) -> Vec<String> {
+    db.get(target)
+        .unwrap_or_else(|| panic!("no target {target}"))
+        .rules
+        .iter()
+        .flat_map(|r| r.prereqs.iter().map(|p| p.dep.name.clone()))
+        .collect()
+}
+
+#[test]
+fn shell_results_are_unknown_and_dropped_from_prerequisites() {
+    let (_, db, diags, notes) = read("SRC := $(shell find src -name '*.py')\nall: $(SRC) main.py\n\techo $(SRC)\n");
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(prereqs(&db, "all"), vec!["main.py"]);
+    assert!(
+        notes.iter().any(|n| n.contains("$(shell find src -name '*.py')")),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn undecidable_conditionals_keep_both_branches() {
+    let text = "\
+ifeq (,$(shell which conda))
+HAS_CONDA = False
+env: ; python3 -m venv .venv
+else
+HAS_CONDA = True
+env: ; conda env create
+endif
+ifeq ($(HAS_CONDA),True)
+conda-only: ; echo yes
+endif
+";
+    let (_, db, diags, _) = read(text);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert!(db.get("env").is_some());
+    // HAS_CONDA is unknown, so the second conditional is undecidable too
+    assert!(db.get("conda-only").is_some());
+}
+
+#[test]
+fn static_conditionals_are_evaluated() {
+    let text = "MODE ?= train\nifeq ($(MODE),train)\na: ; x\nelse ifeq ($(MODE),eval)\nb: ; y\nelse\nc: ; z\nendif\nifdef UNSET\nd: ; w\nendif\n";
+    let (_, db, diags, _) = read(text);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert!(db.get("a").is_some());
+    assert!(db.get("b").is_none() && db.get("c").is_none() && db.get("d").is_none());
+}
+
+#[test]
+fn malformed_lines_are_diagnosed_and_reading_goes_on() {
+    let text = "all: model.pkl\n\ntrain data/x.csv\n\nmodel.pkl: data.csv\n\tpython train.py\n";
+    let (_, db, diags, _) = read(text);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert!(diags[0].starts_with("3: missing separator"), "{diags:?}");
+    assert_eq!(prereqs(&db, "model.pkl"), vec!["data.csv"]);
+}
+
+#[test]
+fn spaces_instead_of_tab_get_a_hint() {
+    let db = Box::leak(Box::new(SourceDb::new()));
+    let file = db.add_virtual(Path::new("v/Makefile"), "all:\n        echo hi\n".into());
+    let (make, _) = evaluate(db, &file, &[]);
+    let d = &make.diags[0];
+    assert!(d.message.contains("missing separator"));
+    assert!(d.help.as_deref().unwrap().contains("tab"), "{d:?}");
+}
+
+#[test]
+fn unterminated_constructs() {
+    let (_, _, diags, _) = read("define RECIPE\n\techo $(1)\nall: ; echo\n");
+    assert_eq!(diags, vec!["1: missing `endef`: this `define` is never closed"]);
+    let (_, db, diags, _) = read("ifeq (a,a)\nall: ; echo\n");
+    assert_eq!(diags, vec!["1: missing `endif`: this conditional is never closed"]);
+    assert!(db.get("all").is_some());
+    let (_, _, diags, _) = read("all: ; echo\nendif\nelse\n");
+    assert_eq!(
+        diags,
+        vec![
+            "2: extraneous `endif` without a matching `if`",
+            "3: extraneous `else` without a matching `if`"
+        ]
+    );
+    let (_, _, diags, _) = read("\techo before any rule\nall: ; echo\n");
+    assert_eq!(diags, vec!["1: recipe line outside any rule"]);
+    let (_, _, diags, _) = read("X = $(Y\nall: $(X)\n");
+    assert!(
+        diags.iter().any(|d| d.contains("unterminated variable reference")),
+        "{diags:?}"
+    );
+}
+
+#[test]
+fn self_referencing_variables_do_not_loop() {
+    let (_, db, diags, _) = read("X = $(X) more\nall: $(X) y\n");
+    assert!(diags.iter().any(|d| d.contains("references itself")), "{diags:?}");
+    assert_eq!(prereqs(&db, "all"), vec!["more", "y"]);
+}
+
+#[test]
+fn eval_and_call_generate_rules() {
+    let text = "\
+DATASETS := iris wine
+define PREP
+data/$(1).parquet: data/$(1).csv
+\tpython prep.py $$< $$@
+endef
+$(foreach d,$(DATASETS),$(eval $(call PREP,$(d))))
+";
+    let (_, db, diags, _) = read(text);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(prereqs(&db, "data/iris.parquet"), vec!["data/iris.csv"]);
+    assert_eq!(prereqs(&db, "data/wine.parquet"), vec!["data/wine.csv"]);
+}
+
+#[test]
+fn prerequisites_from_variables_point_at_the_reference() {
+    let text = "DATA = data/raw.csv\nmodel.pkl: $(DATA) train.py\n\tpython train.py\n";
+    let (file, db, _, _) = read(text);
+    let e = db.get("model.pkl").unwrap();
+    let spans: Vec<&str> = e.rules[0]
+        .prereqs
+        .iter()
+        .map(|p| &file.text[p.dep.span.range()])
+        .collect();
+    assert_eq!(spans, vec!["$(DATA)", "train.py"]);
+    assert_eq!(&file.text[e.rules[0].target_span.range()], "model.pkl");
+}
+
+#[test]
+fn command_line_overrides_win_unless_override() {
+    let db = Box::leak(Box::new(SourceDb::new()));
+    let file = db.add_virtual(
+        Path::new("v/Makefile"),
+        "OUT = a\noverride FORCED = x\nFORCED = y\n$(OUT): ; echo\nb$(FORCED): ; echo\n".into(),
+    );
+    let (_, database) = evaluate(
+        db,
+        &file,
+        &[("OUT".into(), "models".into()), ("FORCED".into(), "z".into())],
+    );
+    assert!(database.get("models").is_some());
+    assert!(database.get("bx").is_some());
+}
+
+#[test]
+fn missing_include_is_reported_unless_optional_or_generated() {
+    let (_, _, diags, _) = read("include config.mk\n-include .env\nsinclude local.mk\nall: ; echo\n");
+    assert_eq!(diags, vec!["1: included file `config.mk` not found"]);
+    let (_, _, diags, notes) = read("include deps.mk\ndeps.mk: ; ./gen > $@\n");
+    assert!(diags.is_empty(), "{diags:?}");
+    assert!(notes.iter().any(|n| n.contains("generated by a rule")));
+}

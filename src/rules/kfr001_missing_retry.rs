@@ -1,0 +1,83 @@
+//! KFR001 missing-retry: a step whose failure loses work, with no retry
+//! policy of its own or inherited from what runs it.
+//!
+//! A step loses work when it runs a command and either hands something to
+//! another step that runs a command, or belongs to a scheduled pipeline.
+
+use super::{Context, name_list};
+use crate::dag::{EdgeKind, PipelineKind};
+use crate::diagnostic::Diagnostic;
+
+pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let dag = ctx.dag;
+    for (i, step) in dag.steps.iter().enumerate() {
+        if !step.has_command() || step.effective_retries != Some(0) {
+            continue;
+        }
+        let mut consumers: Vec<String> = Vec::new();
+        let mut handed: Vec<String> = Vec::new();
+        let mut first_use = None;
+        for e in dag.step_edges_out(i) {
+            if !matches!(e.kind, EdgeKind::File | EdgeKind::Artifact) || !dag.steps[e.to].has_command() {
+                continue;
+            }
+            let to = &dag.steps[e.to].name;
+            if !consumers.contains(to) {
+                consumers.push(to.clone());
+            }
+            if let Some(p) = &e.path
+                && !handed.contains(p)
+            {
+                handed.push(p.clone());
+            }
+            if first_use.is_none() {
+                first_use = e.span.map(|s| (s, to.clone()));
+            }
+        }
+        if consumers.is_empty() && !step.scheduled {
+            continue;
+        }
+        let noun = step_noun(dag.pipeline_of(step).kind);
+        // a make file target's output is the target itself: no need to name it twice
+        handed.retain(|p| *p != step.name);
+        let message = if consumers.is_empty() {
+            format!("{noun} `{}` runs on a schedule with no retry policy", step.name)
+        } else if handed.is_empty() {
+            format!(
+                "{noun} `{}` has no retry policy, and {} consume{} its output",
+                step.name,
+                name_list(&consumers),
+                if consumers.len() == 1 { "s" } else { "" },
+            )
+        } else {
+            format!(
+                "{noun} `{}` has no retry policy, and {} consume{} its output {}",
+                step.name,
+                name_list(&consumers),
+                if consumers.len() == 1 { "s" } else { "" },
+                name_list(&handed)
+            )
+        };
+        let help = match dag.pipeline_of(step).kind {
+            PipelineKind::Make => format!(
+                "make never retries a failed recipe: retry the invocation where it is scheduled (Jenkins `retry(3) {{ sh 'make {}' }}`), or migrate the step to KFP with `.set_retry(3)` (`kfr migrate`)",
+                step.name
+            ),
+            _ => "give the step a retry policy with a backoff".to_string(),
+        };
+        let mut d = Diagnostic::new("KFR001", step.span, message)
+            .with_label("no retry: one transient failure fails the run")
+            .with_help(help);
+        if let Some((span, to)) = first_use {
+            d = d.with_related(span, format!("`{to}` needs it here"));
+        }
+        out.push(d);
+    }
+}
+
+fn step_noun(kind: PipelineKind) -> &'static str {
+    match kind {
+        PipelineKind::Make => "target",
+        _ => "step",
+    }
+}

@@ -1,0 +1,195 @@
+//! The `kfr` binary end to end: exit codes, output formats, bad input.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn kfr(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kfr"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, body) in files {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, body).unwrap();
+    }
+    dir
+}
+
+const PIPELINE: &[u8] = b"data/features.parquet: data/raw.csv\n\tpython featurize.py --in $< --out $@\n\nmodels/model.pkl: data/features.parquet\n\tpython train.py --data $< --out $@\n";
+
+#[test]
+fn exit_codes() {
+    let clean = project(&[("Makefile", b".PHONY: hello\nhello:\n\t@echo hello\n")]);
+    let o = kfr(clean.path(), &["lint"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(stdout(&o), "No problems found (1 file checked).\n");
+
+    let findings = project(&[("Makefile", PIPELINE)]);
+    assert_eq!(kfr(findings.path(), &["lint"]).status.code(), Some(1));
+    assert_eq!(
+        kfr(findings.path(), &["lint", "--ignore", "KFR001,KFR002"])
+            .status
+            .code(),
+        Some(0)
+    );
+
+    for bad in [
+        &["lint", "--select", "KFR999"][..],
+        &["lint", "--format", "xml"],
+        &["lint", "no/such/path"],
+        &["rule", "no-such-rule"],
+        &["graph", "--upstream-of", "nothing.csv"],
+        &["frobnicate"],
+    ] {
+        let o = kfr(findings.path(), bad);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{bad:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(!o.stderr.is_empty(), "{bad:?} explains itself on stderr");
+    }
+}
+
+#[test]
+fn json_findings_follow_the_contract() {
+    let dir = project(&[("Makefile", PIPELINE)]);
+    let o = kfr(dir.path(), &["lint", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let items = v.as_array().unwrap();
+    assert!(!items.is_empty());
+    for item in items {
+        let keys: Vec<&str> = item.as_object().unwrap().keys().map(String::as_str).collect();
+        for k in [
+            "code",
+            "name",
+            "severity",
+            "message",
+            "help",
+            "file",
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+        ] {
+            assert!(keys.contains(&k), "missing {k} in {item}");
+        }
+        assert!(item["line"].as_u64().unwrap() >= 1 && item["column"].as_u64().unwrap() >= 1);
+    }
+    let handoff = items.iter().find(|i| i["code"] == "KFR002").unwrap();
+    assert_eq!(handoff["name"], "untyped-path-handoff");
+    assert_eq!(handoff["file"], "Makefile");
+    assert_eq!(
+        (handoff["line"].as_u64(), handoff["column"].as_u64()),
+        (Some(4), Some(19))
+    );
+    assert_eq!(handoff["end_column"].as_u64(), Some(40));
+}
+
+#[test]
+fn select_and_ignore_take_names_or_ids() {
+    let dir = project(&[("Makefile", PIPELINE)]);
+    let by_name = stdout(&kfr(
+        dir.path(),
+        &["lint", "--format", "concise", "--select", "untyped-path-handoff"],
+    ));
+    let by_id = stdout(&kfr(dir.path(), &["lint", "--format", "concise", "--select", "kfr002"]));
+    assert_eq!(by_name, by_id);
+    assert!(by_name.contains("[KFR002]") && !by_name.contains("[KFR001]"));
+}
+
+#[test]
+fn bad_files_are_diagnosed_and_the_others_still_linted() {
+    let dir = project(&[
+        ("broken/Makefile", b"all: x\n\ntrain data.csv\n\tpython train.py\n"),
+        ("binary/Makefile", b"all:\n\x00\x01\x02\xff\xfe junk\n"),
+        ("latin1/Makefile", b"# caf\xe9\nall:\n\techo \xe9\n"),
+        ("define/Makefile", b"define RECIPE\n\techo hi\n"),
+        ("missing-include/Makefile", b"include config.mk\nall:\n\techo hi\n"),
+        ("good/Makefile", PIPELINE),
+    ]);
+    let o = kfr(dir.path(), &["lint", "--format", "concise"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    for expected in [
+        "binary/Makefile:2:1: error[KFR000] binary data",
+        "broken/Makefile:3:1: error[KFR000] missing separator",
+        "define/Makefile:1:1: error[KFR000] missing `endef`",
+        "latin1/Makefile:1:6: error[KFR000] the file is not valid UTF-8",
+        "missing-include/Makefile:1:9: error[KFR000] included file `config.mk` not found",
+        "good/Makefile:1:1: warning[KFR001]",
+        "good/Makefile:4:19: warning[KFR002]",
+    ] {
+        assert!(out.contains(expected), "expected `{expected}` in\n{out}");
+    }
+    assert!(o.stderr.is_empty(), "no panic: {}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn full_format_shows_snippets_and_help() {
+    let dir = project(&[("Makefile", PIPELINE)]);
+    let out = stdout(&kfr(dir.path(), &["lint", "--select", "KFR002"]));
+    assert!(
+        out.contains("warning[KFR002]: `data/features.parquet` is handed to `models/model.pkl` as a bare file path"),
+        "{out}"
+    );
+    assert!(out.contains("4 │ models/model.pkl: data/features.parquet"), "{out}");
+    assert!(
+        out.contains("= help: hand it over as a typed artifact: `Output[Dataset]`"),
+        "{out}"
+    );
+    assert!(!out.contains('\u{1b}'), "no colour when not a terminal");
+    let coloured = stdout(&kfr(dir.path(), &["lint", "--select", "KFR002", "--color", "always"]));
+    assert!(coloured.contains('\u{1b}'));
+}
+
+#[test]
+fn graph_queries() {
+    let dir = project(&[("Makefile", PIPELINE)]);
+    let o = kfr(dir.path(), &["graph", "--upstream-of", "models/model.pkl"]);
+    assert_eq!(o.status.code(), Some(0));
+    let g: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(g["version"], 1);
+    let names: Vec<&str> = g["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["data/features.parquet", "models/model.pkl"]);
+    let edge = &g["edges"][0];
+    assert_eq!(
+        (edge["kind"].as_str(), edge["path"].as_str()),
+        (Some("file"), Some("data/features.parquet"))
+    );
+
+    let down = kfr(
+        dir.path(),
+        &["graph", "--downstream-of", "data/raw.csv", "--format", "mermaid"],
+    );
+    let m = stdout(&down);
+    assert!(m.starts_with("flowchart LR\n"), "{m}");
+    assert!(m.contains("-->|\"data/features.parquet\"|"), "{m}");
+    let only = kfr(
+        dir.path(),
+        &["graph", "--downstream-of", "models/model.pkl", "--format", "dot"],
+    );
+    let d = stdout(&only);
+    assert!(
+        d.contains("\"make:Makefile::models/model.pkl\" [label=\"models/model.pkl\"]"),
+        "{d}"
+    );
+    assert!(!d.contains("label=\"data/features.parquet\"]"), "{d}");
+}
