@@ -38,6 +38,10 @@ fn generate(dir: &Path) -> usize {
     std::fs::write(dir.join("Makefile"), mk).unwrap();
     std::fs::write(dir.join("config.mk"), "EPOCHS = 10\nENV ?= dev\n").unwrap();
     std::fs::write(dir.join("requirements.txt"), "pandas==2.2.3\nnumpy>=1.24\n").unwrap();
+    std::fs::create_dir_all(dir.join("scripts")).unwrap();
+    for s in ["prepare", "featurize", "train", "evaluate"] {
+        std::fs::write(dir.join(format!("scripts/{s}.py")), "import sys\n").unwrap();
+    }
     DATASETS * 5
 }
 

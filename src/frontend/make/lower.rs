@@ -80,6 +80,7 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
     let mut lw = Lowering {
         db,
         make: &mut make,
+        phony: &database.phony,
         pipeline_dir: &pipeline_dir,
         diags: Vec::new(),
     };
@@ -182,6 +183,7 @@ fn text_problem(file: &SourceFile) -> Option<Diagnostic> {
 struct Lowering<'m, 'a> {
     db: &'a SourceDb,
     make: &'m mut Make<'a>,
+    phony: &'m std::collections::BTreeSet<String>,
     pipeline_dir: &'m Path,
     diags: Vec<Diagnostic>,
 }
@@ -211,13 +213,16 @@ impl Lowering<'_, '_> {
             .chain(e.also_makes.iter().cloned())
             .collect();
         let mut prereq_names: Vec<String> = Vec::new();
+        let mut seen = HashSet::new();
         for r in &e.rules {
             for p in r.prereqs.iter().filter(|p| !p.order_only) {
-                if !prereq_names.contains(&p.dep.name) {
-                    prereq_names.push(p.dep.name.clone());
+                if !seen.insert(p.dep.name.as_str()) {
+                    continue;
                 }
+                prereq_names.push(p.dep.name.clone());
                 if !self.make_phony(&p.dep.name) {
-                    self.add_port(&mut step.inputs, &p.dep.name, Path::new(""), Some(p.dep.span));
+                    step.inputs
+                        .push(self.port(&p.dep.name, Path::new(""), Some(p.dep.span)));
                 }
             }
         }
@@ -252,7 +257,7 @@ impl Lowering<'_, '_> {
     }
 
     fn make_phony(&self, name: &str) -> bool {
-        self.make.phony.iter().any(|(p, _)| p == name)
+        self.phony.contains(name)
     }
 
     fn port(&self, path: &str, cwd: &Path, span: Option<Span>) -> Port {
@@ -275,13 +280,13 @@ impl Lowering<'_, '_> {
     /// variables set, recipe prefixes (`@`, `-`, `+`) removed, one command per
     /// line (a multi-line variable gives several).
     fn expand_recipe(&mut self, e: &Entry, r: &EntryRule, ri: usize) -> Vec<Command> {
-        let rule = self.make.rules[ri].clone();
+        let recipe = self.make.rules[ri].recipe.clone();
         let frame = self.automatic_vars(e, r);
         self.make.frames.push(frame);
         let tv = self.target_specific(&e.name);
         self.make.frames.push(tv);
         let mut out = Vec::new();
-        for line in &rule.recipe {
+        for line in &recipe {
             let text = drop_continuation_prefix(line, self.make.recipe_prefix);
             let saved = self.make.cur;
             self.make.cur = line.synthetic.unwrap_or_else(|| Span::new(line.file, text.src_all()));
@@ -316,18 +321,15 @@ impl Lowering<'_, '_> {
             .filter(|p| !p.order_only)
             .map(|p| p.dep.name.as_str())
             .collect();
-        let mut uniq: Vec<&str> = Vec::new();
-        for n in &normal {
-            if !uniq.contains(n) {
-                uniq.push(n);
-            }
-        }
-        let mut oo: Vec<&str> = Vec::new();
-        for p in r.prereqs.iter().filter(|p| p.order_only) {
-            if !oo.contains(&p.dep.name.as_str()) {
-                oo.push(&p.dep.name);
-            }
-        }
+        let mut seen = HashSet::new();
+        let uniq: Vec<&str> = normal.iter().copied().filter(|n| seen.insert(*n)).collect();
+        let mut seen = HashSet::new();
+        let oo: Vec<&str> = r
+            .prereqs
+            .iter()
+            .filter(|p| p.order_only && seen.insert(p.dep.name.as_str()))
+            .map(|p| p.dep.name.as_str())
+            .collect();
         let vals: [(&str, String); 8] = [
             ("@", e.name.clone()),
             ("<", normal.first().map(|s| s.to_string()).unwrap_or_default()),
