@@ -17,7 +17,9 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let mut consumers: Vec<String> = Vec::new();
         let mut handed: Vec<String> = Vec::new();
         let mut first_use = None;
-        for e in dag.step_edges_out(i) {
+        let mut out_edges: Vec<&crate::dag::Edge> = dag.step_edges_out(i).collect();
+        out_edges.sort_by_key(|e| (e.to, e.span.map(|s| s.start)));
+        for e in out_edges {
             if !matches!(e.kind, EdgeKind::File | EdgeKind::Artifact) || !dag.steps[e.to].has_command() {
                 continue;
             }
