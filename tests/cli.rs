@@ -193,3 +193,108 @@ fn graph_queries() {
     );
     assert!(!d.contains("label=\"data/features.parquet\"]"), "{d}");
 }
+
+#[test]
+fn recursive_make_and_make_f_are_invocations() {
+    let dir = project(&[
+        (
+            "Makefile",
+            b".PHONY: all train report\nall: train report\ntrain:\n\t$(MAKE) -C ml train EPOCHS=3\nreport:\n\tmake -f reports.mk html\n",
+        ),
+        (
+            "ml/Makefile",
+            b".PHONY: train\ntrain: model.pkl\nmodel.pkl: features.csv\n\tpython train.py --data $< --out $@\nfeatures.csv:\n\tpython featurize.py --out $@\n",
+        ),
+        ("reports.mk", b".PHONY: html\nhtml:\n\tjupyter nbconvert --to html report.ipynb\n"),
+    ]);
+    let g: serde_json::Value = serde_json::from_slice(&kfr(dir.path(), &["graph"]).stdout).unwrap();
+    let invokes: Vec<(String, String)> = g["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "invokes")
+        .map(|e| {
+            (
+                e["from"].as_str().unwrap().to_string(),
+                e["to"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        invokes,
+        vec![
+            (
+                "make:Makefile::train".to_string(),
+                "make:ml/Makefile::train".to_string()
+            ),
+            ("make:Makefile::report".to_string(), "make:reports.mk::html".to_string()),
+        ]
+    );
+    // what produced the model, across the two makefiles
+    let up = kfr(
+        dir.path(),
+        &["graph", "--upstream-of", "ml/model.pkl", "--format", "mermaid"],
+    );
+    let m = stdout(&up);
+    assert!(
+        m.contains("\"make: ml/Makefile\"") && m.contains("\"features.csv\""),
+        "{m}"
+    );
+}
+
+#[test]
+fn discovery_skips_vendored_and_excluded_directories() {
+    let dir = project(&[
+        ("Makefile", b".PHONY: a\na:\n\t@echo a\n"),
+        (".venv/lib/Makefile", b"broken line\n"),
+        ("node_modules/pkg/Makefile", b"broken line\n"),
+        ("target/debug/x.mk", b"broken line\n"),
+        ("env/pyvenv.cfg", b"home = /usr/bin\n"),
+        ("env/Makefile", b"broken line\n"),
+        ("third_party/lib/Makefile", b"broken line\n"),
+        ("notes.txt", b"not a pipeline\n"),
+    ]);
+    let o = kfr(dir.path(), &["lint", "--exclude", "third_party", "--format", "concise"]);
+    assert_eq!(stdout(&o), "No problems found (1 file checked).\n");
+    // an explicit file is read even when excluded
+    let o = kfr(
+        dir.path(),
+        &["lint", "--exclude", "third_party", "third_party/lib/Makefile"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    // an explicit file kfr cannot read as a pipeline is reported on stderr
+    let o = kfr(dir.path(), &["lint", "notes.txt"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("notes.txt: not a pipeline source"));
+}
+
+#[test]
+fn huge_files_are_not_read() {
+    let dir = project(&[("good/Makefile", PIPELINE)]);
+    let mut big = Vec::with_capacity(9 << 20);
+    while big.len() < (9 << 20) {
+        big.extend_from_slice(b"data/part.csv: data/raw.csv\n\tcp $< $@\n");
+    }
+    std::fs::create_dir_all(dir.path().join("big")).unwrap();
+    std::fs::write(dir.path().join("big/Makefile"), big).unwrap();
+    let out = stdout(&kfr(dir.path(), &["lint", "--format", "concise"]));
+    assert!(
+        out.contains("big/Makefile:1:1: error[KFR000] file is 9.0 MiB, over kfr's limit of 8 MiB"),
+        "{out}"
+    );
+    assert!(out.contains("good/Makefile:4:19: warning[KFR002]"), "{out}");
+}
+
+#[test]
+fn rules_table() {
+    let dir = project(&[]);
+    let out = stdout(&kfr(dir.path(), &["rules"]));
+    let first: Vec<&str> = out.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(first, ["ID", "NAME", "SEVERITY", "SUMMARY"]);
+    for m in kfr::rules::all() {
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with(m.id) && l.contains(m.name) && l.contains(m.summary))
+        );
+    }
+}

@@ -208,3 +208,99 @@ impl Dag {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dag::{Invocation, Pipeline, PipelineKind, Schedule, Step, StepKind};
+    use crate::source::Span;
+
+    fn span() -> Span {
+        Span::new(FileId(0), 0..0)
+    }
+
+    fn pipeline(name: &str, schedule: bool) -> Pipeline {
+        Pipeline {
+            id: format!("make:{name}"),
+            kind: PipelineKind::Make,
+            name: name.into(),
+            file: FileId(0),
+            span: span(),
+            schedule: schedule.then(|| Schedule {
+                text: "0 2 * * *".into(),
+                span: span(),
+            }),
+            dir: PathBuf::new(),
+            includes: vec![],
+            default_step: Some("all".into()),
+            notes: vec![],
+        }
+    }
+
+    fn step(name: &str, retry: Retry, invokes: Option<(&str, &[&str])>) -> Step {
+        Step {
+            id: name.into(),
+            pipeline: 0,
+            name: name.into(),
+            kind: StepKind::Target,
+            span: span(),
+            command: Some("cmd".into()),
+            retry,
+            packages: vec![],
+            image: None,
+            inputs: vec![],
+            outputs: vec![],
+            invocations: invokes
+                .map(|(mk, targets)| Invocation {
+                    span: span(),
+                    makefile: PathBuf::from(mk),
+                    targets: targets.iter().map(|t| t.to_string()).collect(),
+                })
+                .into_iter()
+                .collect(),
+            phony: true,
+            notes: vec![],
+            effective_retries: None,
+            scheduled: false,
+        }
+    }
+
+    #[test]
+    fn retries_and_schedules_flow_to_invoked_steps_and_what_they_need() {
+        // a scheduled pipeline whose step retries 3 times and runs `make -f sub.mk train`
+        let caller = Fragment {
+            pipelines: vec![pipeline("no-such-dir/caller.mk", true)],
+            steps: vec![step(
+                "nightly",
+                Retry::Count { count: 3, span: span() },
+                Some(("no-such-dir/sub.mk", &["train"])),
+            )],
+            ..Default::default()
+        };
+        let sub = Fragment {
+            pipelines: vec![pipeline("no-such-dir/sub.mk", false)],
+            steps: vec![
+                step("features", Retry::None, None),
+                step("train", Retry::None, None),
+                step("unrelated", Retry::None, None),
+            ],
+            edges: vec![Edge {
+                from: 0,
+                to: 1,
+                kind: EdgeKind::File,
+                path: Some("features.csv".into()),
+                span: None,
+            }],
+            ..Default::default()
+        };
+        let (dag, _) = link(vec![caller, sub]);
+        let by_name = |n: &str| dag.steps.iter().find(|s| s.name == n).unwrap();
+        assert_eq!(by_name("nightly").effective_retries, Some(3));
+        assert_eq!(by_name("train").effective_retries, Some(3));
+        assert_eq!(by_name("features").effective_retries, Some(3));
+        assert_eq!(by_name("unrelated").effective_retries, Some(0));
+        assert!(by_name("train").scheduled && by_name("features").scheduled);
+        assert!(!by_name("unrelated").scheduled);
+        assert_eq!(dag.edges.iter().filter(|e| e.kind == EdgeKind::Invokes).count(), 1);
+    }
+}
