@@ -1,0 +1,2 @@
+TARGETS += one
+one: ; echo one

@@ -1,0 +1,3 @@
+TARGETS += two
+two: ; echo two
+all-parts: $(TARGETS)
