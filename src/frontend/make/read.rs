@@ -666,6 +666,18 @@ impl Make<'_> {
             let (_, after_mods) = split_modifiers(&rest);
             if let Some(a) = parse_assignment(&after_mods) {
                 let name = self.expand(&a.name).trim().to_string();
+                if name.contains(['/', '%']) {
+                    // `out: data/dt=%/x.csv` is an assignment to `data/dt` for GNU make
+                    let span = self.span_of(&after_mods, 0..after_mods.text.len());
+                    self.diags.push(
+                        Diagnostic::parse_error(
+                            span,
+                            format!("GNU make reads this as setting a variable named `{name}` for the target, not as prerequisites"),
+                        )
+                        .with_label("a `=` after the colon makes the line a target-specific assignment")
+                        .with_help("name such paths through a variable (`PARTS := data/dt=%/x.csv`, then `out: $(PARTS)`): make looks for `=` before it expands the line"),
+                    );
+                }
                 let mut value = a.value.text.trim_start_matches([' ', '\t']).to_string();
                 if a.op == AssignOp::Simple {
                     value = self.expand(&value);
