@@ -218,8 +218,23 @@ impl SourceDb {
 }
 
 fn decode(bytes: Vec<u8>) -> (String, Option<TextProblem>) {
-    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
-        let text = String::from_utf8_lossy(&bytes).into_owned();
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        // never echo a binary file's control bytes to a terminal
+        let sanitize = |b: &[u8]| -> String {
+            String::from_utf8_lossy(b)
+                .chars()
+                .map(|c| {
+                    if c.is_control() && c != '\n' && c != '\t' {
+                        '\u{FFFD}'
+                    } else {
+                        c
+                    }
+                })
+                .collect()
+        };
+        let mut text = sanitize(&bytes[..nul]);
+        let offset = text.len();
+        text.push_str(&sanitize(&bytes[nul..]));
         return (text, Some(TextProblem::Binary { offset }));
     }
     match String::from_utf8(bytes) {
@@ -304,6 +319,14 @@ mod tests {
     fn decodes_bad_text() {
         assert_eq!(decode(b"ok".to_vec()).1, None);
         assert_eq!(decode(b"a\0b".to_vec()).1, Some(TextProblem::Binary { offset: 1 }));
+        let (t, p) = decode(b"\x1b[31m\xff\0x\n".to_vec());
+        assert!(!t.contains('\x1b') && !t.contains('\0'), "{t:?}");
+        assert_eq!(
+            p,
+            Some(TextProblem::Binary {
+                offset: "\u{FFFD}[31m\u{FFFD}".len()
+            })
+        );
         let (t, p) = decode(b"ab\xe9c".to_vec());
         assert_eq!(p, Some(TextProblem::InvalidUtf8 { offset: 2 }));
         assert!(t.contains('\u{FFFD}'));

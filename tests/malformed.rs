@@ -1,0 +1,54 @@
+//! `testdata/malformed`: every broken file gets a KFR000 diagnostic with its
+//! file and line, nothing panics, and the correct file beside them is still
+//! linted.
+
+use std::process::Command;
+
+fn lint(format: &str) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_kfr"))
+        .args(["lint", "testdata/malformed", "--format", format])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn each_broken_file_is_reported_and_the_rest_is_linted() {
+    let (code, out, err) = lint("concise");
+    assert_eq!(code, Some(1));
+    assert!(err.is_empty(), "nothing on stderr (no panic): {err}");
+    for dir in [
+        "binary-junk",
+        "latin1",
+        "missing-endif",
+        "missing-include",
+        "missing-separator",
+        "recipe-before-target",
+        "spaces-not-tab",
+        "stray-endif",
+        "unterminated-define",
+    ] {
+        let prefix = format!("testdata/malformed/{dir}/Makefile:");
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with(&prefix) && l.contains("error[KFR000]")),
+            "{dir} has no KFR000 in\n{out}"
+        );
+    }
+    assert!(
+        out.contains("testdata/malformed/good-neighbour/Makefile:4:12: warning[KFR002]"),
+        "{out}"
+    );
+    insta::assert_snapshot!("concise", out);
+}
+
+#[test]
+fn full_output_shows_where() {
+    let (_, out, _) = lint("full");
+    insta::assert_snapshot!("full", out);
+}
