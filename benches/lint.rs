@@ -51,7 +51,7 @@ fn bench(c: &mut Criterion) {
     let excludes = build_excludes(&[]).unwrap();
     let paths = vec![dir.path().to_path_buf()];
     let found = discover(&paths, &excludes).unwrap();
-    let analysis = analyze(&found.files);
+    let analysis = analyze(&found.files, &Default::default());
     assert!(analysis.dag.steps.len() >= 1000, "{} steps", analysis.dag.steps.len());
     eprintln!(
         "generated Makefile: ~{approx} rules, {} steps, {} edges",
@@ -61,7 +61,7 @@ fn bench(c: &mut Criterion) {
     c.bench_function("lint large Makefile pipeline", |b| {
         b.iter(|| {
             let found = discover(&paths, &excludes).unwrap();
-            let analysis = analyze(&found.files);
+            let analysis = analyze(&found.files, &Default::default());
             lint(&analysis, &Selection::all())
         })
     });

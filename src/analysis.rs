@@ -20,19 +20,23 @@ pub struct Analysis {
 
 /// Read every file and link the results. A file that cannot be read, or
 /// whose frontend fails, gives a diagnostic; the others are unaffected.
-pub fn analyze(files: &[Discovered]) -> Analysis {
+pub fn analyze(files: &[Discovered], options: &frontend::Options) -> Analysis {
     let db = SourceDb::new();
     let fragments: Vec<Fragment> = files
         .par_iter()
         .map(|f| match db.load(&f.path) {
-            Ok(file) => catch_unwind(AssertUnwindSafe(|| frontend::lower(&db, &file, f.kind))).unwrap_or_else(|_| {
-                let mut frag = Fragment::default();
-                frag.diagnostics.push(
-                    Diagnostic::parse_error(file.span(0..0), "kfr failed internally while reading this file")
-                        .with_help("please report this file's construct as a kfr bug; the other files were checked"),
-                );
-                frag
-            }),
+            Ok(file) => {
+                catch_unwind(AssertUnwindSafe(|| frontend::lower(&db, &file, f.kind, options))).unwrap_or_else(|_| {
+                    let mut frag = Fragment::default();
+                    frag.diagnostics.push(
+                        Diagnostic::parse_error(file.span(0..0), "kfr failed internally while reading this file")
+                            .with_help(
+                                "please report this file's construct as a kfr bug; the other files were checked",
+                            ),
+                    );
+                    frag
+                })
+            }
             Err(e) => {
                 let file = db.add_virtual(&f.path, String::new());
                 let mut frag = Fragment::default();

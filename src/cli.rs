@@ -47,6 +47,18 @@ pub struct Inputs {
     /// Skip paths matching this glob (repeatable); explicit files are always read.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Read makefiles as `make NAME=VALUE` would (repeatable).
+    #[arg(long = "make-var", value_name = "NAME=VALUE", value_parser = parse_make_var)]
+    pub make_vars: Vec<(String, String)>,
+}
+
+fn parse_make_var(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() && !name.contains([' ', ':', '#']) => {
+            Ok((name.trim().to_string(), value.to_string()))
+        }
+        _ => Err(format!("expected NAME=VALUE, got `{s}`")),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -173,7 +185,10 @@ fn load(inputs: &Inputs) -> Result<crate::analysis::Analysis, String> {
             p.display()
         );
     }
-    Ok(analyze(&found.files))
+    let options = crate::frontend::Options {
+        make_vars: inputs.make_vars.clone(),
+    };
+    Ok(analyze(&found.files, &options))
 }
 
 fn run_lint(args: LintArgs) -> Result<ExitCode, String> {

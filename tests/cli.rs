@@ -298,3 +298,23 @@ fn rules_table() {
         );
     }
 }
+
+#[test]
+fn make_vars_are_command_line_overrides() {
+    let dir = project(&[(
+        "Makefile",
+        b"ENV ?= dev\nifeq ($(ENV),prod)\nMODEL := models/prod.pkl\nelse\nMODEL := models/dev.pkl\nendif\n$(MODEL): data.csv\n\tpython train.py --data $< --out $@\n",
+    )]);
+    let names = |args: &[&str]| -> Vec<String> {
+        let g: serde_json::Value = serde_json::from_slice(&kfr(dir.path(), args).stdout).unwrap();
+        g["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names(&["graph"]), ["models/dev.pkl"]);
+    assert_eq!(names(&["graph", "--make-var", "ENV=prod"]), ["models/prod.pkl"]);
+    assert_eq!(kfr(dir.path(), &["graph", "--make-var", "oops"]).status.code(), Some(2));
+}

@@ -31,8 +31,15 @@ pub fn classify(path: &Path) -> Option<SourceKind> {
     None
 }
 
-pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, kind: SourceKind) -> Fragment {
+/// What the user tells every frontend.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `NAME=VALUE` overrides, as given to make on its command line.
+    pub make_vars: Vec<(String, String)>,
+}
+
+pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, kind: SourceKind, options: &Options) -> Fragment {
     match kind {
-        SourceKind::Makefile => make::lower(db, file),
+        SourceKind::Makefile => make::lower(db, file, &options.make_vars),
     }
 }

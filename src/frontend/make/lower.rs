@@ -33,7 +33,9 @@ impl Command {
     }
 }
 
-pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
+/// Lower one makefile; `overrides` are `NAME=VALUE` pairs as given on
+/// make's command line.
+pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, overrides: &[(String, String)]) -> Fragment {
     let mut frag = Fragment::default();
     if let Some(d) = text_problem(file) {
         let fatal = !matches!(file.problem, Some(TextProblem::InvalidUtf8 { .. }));
@@ -42,7 +44,7 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
             return frag;
         }
     }
-    let (mut make, database) = evaluate(db, file, &[]);
+    let (mut make, database) = evaluate(db, file, overrides);
     let pipeline_dir = Path::new(&file.name)
         .parent()
         .map(Path::to_path_buf)
