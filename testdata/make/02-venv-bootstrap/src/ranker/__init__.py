@@ -1,0 +1,3 @@
+"""Toy ranking service."""
+
+__version__ = "0.3.1"

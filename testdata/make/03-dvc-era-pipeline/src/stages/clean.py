@@ -1,0 +1,11 @@
+"""Stage: clean."""
+import argparse
+
+
+def main():
+    parser = argparse.ArgumentParser(description="clean stage")
+    parser.parse_known_args()
+
+
+if __name__ == "__main__":
+    main()
