@@ -117,6 +117,7 @@
 //! `touch done`). `mkdir`, `rm`, `echo`, `test` and similar commands report
 //! nothing but their redirections.
 
+use crate::source::normalize_str as normalize_path;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
@@ -2484,31 +2485,6 @@ fn is_remote_host_path(t: &str) -> bool {
     is_url(t)
         || t.split_once(':')
             .is_some_and(|(host, _)| !host.is_empty() && !host.contains('/'))
-}
-
-/// Folds `.`, `..`, repeated and trailing slashes, lexically.
-pub fn normalize_path(p: &str) -> String {
-    let absolute = p.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for part in p.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => match parts.last() {
-                Some(&last) if last != ".." => {
-                    parts.pop();
-                }
-                _ if absolute => {}
-                _ => parts.push(".."),
-            },
-            _ => parts.push(part),
-        }
-    }
-    let joined = parts.join("/");
-    match (absolute, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".to_string(),
-        (false, false) => joined,
-    }
 }
 
 /// `text`, which is relative to `dirs`, made relative to `cwd` instead,

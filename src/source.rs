@@ -267,6 +267,33 @@ pub fn normalize_path(path: &Path) -> PathBuf {
     out
 }
 
+/// Lexically normalise a `/`-separated path as written in a source file:
+/// fold `.`, `..`, repeated and trailing slashes (`..` above the root of an
+/// absolute path is dropped; an empty relative path is `.`).
+pub fn normalize_str(p: &str) -> String {
+    let absolute = p.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in p.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => match parts.last() {
+                Some(&last) if last != ".." => {
+                    parts.pop();
+                }
+                _ if absolute => {}
+                _ => parts.push(".."),
+            },
+            _ => parts.push(part),
+        }
+    }
+    let joined = parts.join("/");
+    match (absolute, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".to_string(),
+        (false, false) => joined,
+    }
+}
+
 /// A path as shown to users: relative to the current directory when it lies
 /// below it, `/`-separated, normalised.
 pub fn display_path(path: &Path) -> String {
@@ -313,6 +340,9 @@ mod tests {
         assert_eq!(normalize_path(Path::new("../a")), PathBuf::from("../a"));
         assert_eq!(normalize_path(Path::new("a/../../b")), PathBuf::from("../b"));
         assert_eq!(display_path(Path::new("./Makefile")), "Makefile");
+        assert_eq!(normalize_str("./a//b/../c/"), "a/c");
+        assert_eq!(normalize_str("/../x"), "/x");
+        assert_eq!(normalize_str("a/.."), ".");
     }
 
     #[test]
