@@ -961,9 +961,9 @@ fn parse_assignment(m: &Mapped) -> Option<Assignment> {
     let t = &m.text;
     let eq = find_outside_refs(t, |b, _| b == b'=')?;
     let b = t.as_bytes();
-    let (op, name_end) = if eq >= 3 && &t[eq - 3..eq] == ":::" {
+    let (op, name_end) = if eq >= 3 && &b[eq - 3..eq] == b":::" {
         (AssignOp::Simple, eq - 3)
-    } else if eq >= 2 && &t[eq - 2..eq] == "::" {
+    } else if eq >= 2 && &b[eq - 2..eq] == b"::" {
         (AssignOp::Simple, eq - 2)
     } else if eq >= 1 {
         match b[eq - 1] {
