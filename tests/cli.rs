@@ -318,3 +318,31 @@ fn make_vars_are_command_line_overrides() {
     assert_eq!(names(&["graph", "--make-var", "ENV=prod"]), ["models/prod.pkl"]);
     assert_eq!(kfr(dir.path(), &["graph", "--make-var", "oops"]).status.code(), Some(2));
 }
+
+#[test]
+fn a_makefile_run_with_make_f_from_above_is_read_from_there() {
+    let dir = project(&[
+        (
+            "Makefile",
+            b".PHONY: train\ntrain:\n\t$(MAKE) -f mk/train.mk model.pkl\n",
+        ),
+        (
+            "mk/train.mk",
+            b"include mk/paths.mk\nmodel.pkl: $(DATA)\n\tpython train.py --data $< --out $@\n",
+        ),
+        ("mk/paths.mk", b"DATA = data/x.csv\n"),
+    ]);
+    let o = kfr(dir.path(), &["lint", "--format", "concise"]);
+    assert!(!stdout(&o).contains("KFR000"), "{}", stdout(&o));
+    let g: serde_json::Value = serde_json::from_slice(&kfr(dir.path(), &["graph"]).stdout).unwrap();
+    let model = g["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "model.pkl")
+        .unwrap();
+    assert_eq!(model["inputs"][0], "data/x.csv");
+    assert!(g["edges"].as_array().unwrap().iter().any(|e| e["kind"] == "invokes"
+        && e["from"] == "make:Makefile::train"
+        && e["to"] == "make:mk/train.mk::model.pkl"));
+}

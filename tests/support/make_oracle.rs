@@ -153,7 +153,13 @@ pub fn oracle_listing(makefile: &Path) -> Result<String, String> {
 
     // Pass 1: read the makefile and collect its targets.
     let mut first = make_command(scratch.path());
-    first.arg("-pnrR").arg("-f").arg(file_name).arg("MAKE=true");
+    // MAKECMDGOALS stays empty, as for a plain `make`, whatever goals are named
+    first
+        .arg("-pnrR")
+        .arg("-f")
+        .arg(file_name)
+        .arg("MAKE=true")
+        .arg("MAKECMDGOALS=");
     let first_db = run_make(first)?;
     let goals: BTreeSet<&str> = first_db
         .iter()
@@ -170,6 +176,7 @@ pub fn oracle_listing(makefile: &Path) -> Result<String, String> {
         .arg("-f")
         .arg(file_name)
         .arg("MAKE=true")
+        .arg("MAKECMDGOALS=")
         .arg("--")
         .args(&goals);
     let second_db = run_make(second)?;

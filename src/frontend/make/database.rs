@@ -5,6 +5,7 @@
 
 use super::expand::{has_unknown, pattern_match, pattern_subst};
 use super::read::{has_percent, is_special_target};
+use super::text::words;
 use super::{Dep, Make, Origin, RuleKind, Var};
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
@@ -30,6 +31,8 @@ pub struct EntryRule {
     pub rule_span: Span,
     /// The rules that contributed (for target-specific lookups and notes).
     pub rules: Vec<usize>,
+    /// How many of `prereqs`, at the front, came from a pattern rule.
+    pub pattern_prereqs: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -45,6 +48,10 @@ pub struct Entry {
     pub uncertain: bool,
     /// Named only as a prerequisite of `.PHONY`, with no rule of its own.
     pub declared_only: bool,
+    /// Created as another target of a multi-target pattern rule applied to
+    /// a sibling; GNU make gives it no prerequisites of its own unless it is
+    /// itself searched as an intermediate file.
+    pub also_made_only: bool,
 }
 
 impl Entry {
@@ -59,6 +66,8 @@ struct PatternRule {
     prereqs: Vec<(String, bool, Span)>,
     rule: usize,
     terminal: bool,
+    /// Prerequisite text kept for `.SECONDEXPANSION`.
+    second: Option<super::text::Mapped>,
 }
 
 #[derive(Debug, Default)]
@@ -67,6 +76,9 @@ pub struct Database {
     pub index: HashMap<String, usize>,
     pub phony: BTreeSet<String>,
     pub default_goal: Option<String>,
+    /// Prerequisites GNU make drops because they close a cycle
+    /// (`Circular a <- b dependency dropped`): (target, prerequisite, where).
+    pub dropped_cycles: Vec<(String, String, Span)>,
 }
 
 impl Database {
@@ -151,6 +163,7 @@ impl Make<'_> {
                         prereqs,
                         rule: idx,
                         terminal: rule.kind == RuleKind::DoubleColon,
+                        second: rule.second_expansion.clone(),
                     });
                 }
                 continue;
@@ -168,6 +181,7 @@ impl Make<'_> {
                     target_span: *tspan,
                     rule_span: rule.span,
                     rules: vec![idx],
+                    pattern_prereqs: 0,
                 };
                 let also: Vec<String> = if rule.kind == RuleKind::Grouped {
                     group.iter().filter(|g| *g != target).cloned().collect()
@@ -199,16 +213,21 @@ impl Make<'_> {
                         target_span: span,
                         rule_span: span,
                         rules: Vec::new(),
+                        pattern_prereqs: 0,
                     }],
                     implicit: false,
                     also_makes: Vec::new(),
                     uncertain: false,
                     declared_only: true,
+                    also_made_only: false,
                 });
             }
         }
 
-        self.implicit_search(&mut db, &patterns, &mentioned);
+        patterns.extend(self.suffix_rules());
+        self.walk_goals(&mut db, &patterns, &mentioned);
+        self.add_extra_prereqs(&mut db);
+        self.apply_vpath(&mut db);
 
         // the default goal
         let explicit = self.lookup(".DEFAULT_GOAL").map(|v| v.value.clone());
@@ -294,6 +313,7 @@ impl Make<'_> {
                 also_makes: also,
                 uncertain,
                 declared_only: false,
+                also_made_only: false,
             });
             return;
         };
@@ -335,44 +355,297 @@ impl Make<'_> {
         }
     }
 
-    fn implicit_search(&mut self, db: &mut Database, patterns: &[PatternRule], mentioned: &HashSet<String>) {
-        if patterns.is_empty() {
-            return;
-        }
-        let mut queue: Vec<String> = Vec::new();
-        for e in &db.entries {
-            queue.push(e.name.clone());
-            for r in &e.rules {
-                queue.extend(r.prereqs.iter().map(|p| p.dep.name.clone()));
+    /// Walk the targets the way GNU make updates them when every target is
+    /// a goal, in name order: depth first through prerequisites, searching
+    /// an implicit rule for each file that needs one when it is first
+    /// reached, and dropping a prerequisite that closes a cycle.
+    fn walk_goals(&mut self, db: &mut Database, patterns: &[PatternRule], mentioned: &HashSet<String>) {
+        let mut goals: Vec<String> = db.entries.iter().map(|e| e.name.clone()).collect();
+        goals.sort();
+        // targets entered while walking (the other targets of a multi-target
+        // pattern rule) are goals too, after the first round
+        let mut round_end = goals.len();
+        // 0 = not seen, 1 = in progress, 2 = done
+        let mut state: HashMap<String, u8> = HashMap::new();
+        let mut seen_search: HashSet<String> = HashSet::new();
+        // the other targets of a recipe that has run are up to date: GNU make
+        // does not search an implicit rule for them any more
+        let mut made_by_sibling: HashSet<String> = HashSet::new();
+        let mut failed: HashSet<String> = HashSet::new();
+        let mut gi = 0;
+        while gi < goals.len() {
+            let goal = goals[gi].clone();
+            gi += 1;
+            if gi == round_end {
+                let mut more: Vec<String> = db
+                    .entries
+                    .iter()
+                    .map(|e| e.name.clone())
+                    .filter(|n| !state.contains_key(n))
+                    .collect();
+                more.sort();
+                goals.extend(more);
+                round_end = goals.len();
             }
-        }
-        let mut seen: HashSet<String> = HashSet::new();
-        let mut qi = 0;
-        while qi < queue.len() {
-            let name = queue[qi].clone();
-            qi += 1;
-            if !seen.insert(name.clone()) || db.phony.contains(&name) || is_special_target(&name) {
+            if state.contains_key(&goal) {
                 continue;
             }
-            if db.get(&name).is_some_and(|e| e.has_recipe() || e.double_colon) {
-                continue;
+            let mut stack: Vec<(String, usize)> = Vec::new();
+            if !made_by_sibling.contains(&goal) {
+                self.enter(db, patterns, mentioned, &goal, &mut state, &mut seen_search);
             }
-            let mut used = Vec::new();
-            let Some(m) = self.search(db, patterns, mentioned, &name, 0, &mut used) else {
-                continue;
-            };
-            for dep in self.apply_match(db, patterns, &name, m, &mut seen) {
-                queue.push(dep);
+            state.insert(goal.clone(), 1);
+            stack.push((goal, 0));
+            while let Some((name, next)) = stack.last().cloned() {
+                let deps: Vec<(usize, usize, String)> = match db.get(&name) {
+                    Some(e) if !is_special_target(&e.name) => e
+                        .rules
+                        .iter()
+                        .enumerate()
+                        .flat_map(|(ri, r)| {
+                            r.prereqs
+                                .iter()
+                                .enumerate()
+                                .map(move |(pi, p)| (ri, pi, p.dep.name.clone()))
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                let Some((ri, pi, dep)) = deps.get(next).cloned() else {
+                    // a file without a rule that does not exist cannot be made, and
+                    // neither can what needs it; a recipe that runs makes its siblings
+                    let fails = match db.get(&name) {
+                        None => !self.exists(&name),
+                        Some(_) => deps.iter().any(|(_, _, d)| failed.contains(d)),
+                    };
+                    if fails {
+                        failed.insert(name.clone());
+                    } else if let Some(e) = db.get(&name).filter(|e| e.has_recipe()) {
+                        made_by_sibling.extend(e.also_makes.iter().cloned());
+                    }
+                    state.insert(name, 2);
+                    stack.pop();
+                    continue;
+                };
+                stack.last_mut().unwrap().1 += 1;
+                match state.get(&dep).copied() {
+                    Some(1) => {
+                        // GNU make: "Circular name <- dep dependency dropped."
+                        let i = db.index[&name];
+                        let removed = db.entries[i].rules[ri].prereqs.remove(pi);
+                        db.dropped_cycles.push((name.clone(), dep, removed.dep.span));
+                        stack.last_mut().unwrap().1 -= 1;
+                    }
+                    Some(_) => {}
+                    None => {
+                        if !made_by_sibling.contains(&dep) {
+                            self.enter(db, patterns, mentioned, &dep, &mut state, &mut seen_search);
+                        }
+                        state.insert(dep.clone(), 1);
+                        stack.push((dep, 0));
+                    }
+                }
             }
         }
     }
 
+    /// First visit of a file: implicit rule search if it needs a recipe.
+    fn enter(
+        &mut self,
+        db: &mut Database,
+        patterns: &[PatternRule],
+        mentioned: &HashSet<String>,
+        name: &str,
+        state: &mut HashMap<String, u8>,
+        seen: &mut HashSet<String>,
+    ) {
+        state.insert(name.to_string(), 1);
+        if patterns.is_empty() || db.phony.contains(name) || is_special_target(name) || !seen.insert(name.to_string()) {
+            return;
+        }
+        if db.get(name).is_some_and(|e| e.has_recipe() || e.double_colon) {
+            return;
+        }
+        let mut used = Vec::new();
+        if let Some(m) = self.search(db, patterns, mentioned, name, 0, &mut used) {
+            self.apply_match(db, patterns, mentioned, name, m, seen);
+        }
+    }
+
+    /// A file exists in make's directory, or is found through `VPATH` /
+    /// `vpath` directory search.
     fn exists(&self, name: &str) -> bool {
-        self.dir.join(name).exists()
+        self.dir.join(name).exists() || self.vpath_find(name).is_some()
+    }
+
+    /// The prerequisites a pattern rule gives a file: the stem put in for
+    /// `%` (the directory added back for a pattern without `/`), then, for a
+    /// rule read after `.SECONDEXPANSION`, a second expansion with `$@` and
+    /// `$*` set.
+    fn pattern_deps(&mut self, p: &PatternRule, name: &str, stem: &str, dir: &str) -> Vec<(String, bool, Span)> {
+        let subst = |d: &str| {
+            if has_percent(d) {
+                format!("{dir}{}", pattern_subst(d, stem))
+            } else {
+                d.to_string()
+            }
+        };
+        let Some(text) = &p.second else {
+            return p.prereqs.iter().map(|(d, oo, span)| (subst(d), *oo, *span)).collect();
+        };
+        let span = self.rules[p.rule].span;
+        let words: Vec<String> = super::text::word_ranges(&text.text)
+            .into_iter()
+            .map(|r| subst(&text.text[r]))
+            .collect();
+        let mut frame = HashMap::new();
+        frame.insert("@".to_string(), Var::simple(name.to_string(), Origin::Automatic));
+        frame.insert("*".to_string(), Var::simple(format!("{dir}{stem}"), Origin::Automatic));
+        self.frames.push(frame);
+        let saved = self.cur;
+        self.cur = span;
+        let expanded = self.expand(&words.join(" "));
+        let mut m = super::text::Mapped::new();
+        m.push_synth(&expanded, span.range());
+        let deps = self.parse_deps(&m);
+        self.cur = saved;
+        self.frames.pop();
+        deps.normal
+            .into_iter()
+            .map(|d| (d.name, false, span))
+            .chain(deps.order_only.into_iter().map(|d| (d.name, true, span)))
+            .collect()
+    }
+
+    /// Old-fashioned suffix rules (`.c.o:`, `.sh:`) for the suffixes listed
+    /// in `.SUFFIXES`, as the pattern rules GNU make turns them into.
+    fn suffix_rules(&self) -> Vec<PatternRule> {
+        let mut out = Vec::new();
+        if self.suffixes.is_empty() {
+            return out;
+        }
+        for (idx, rule) in self.rules.iter().enumerate() {
+            if rule.pattern || rule.targets.len() != 1 || !rule.normal.is_empty() || !rule.has_recipe {
+                continue;
+            }
+            let t = &rule.targets[0].0;
+            let span = rule.targets[0].1;
+            // the longest known suffix that the target starts with, then another known suffix
+            for from in self.suffixes.iter().filter(|s| t.starts_with(s.as_str())) {
+                let rest = &t[from.len()..];
+                let (target, prereq) = if rest.is_empty() {
+                    ("%".to_string(), format!("%{from}"))
+                } else if self.suffixes.iter().any(|s| s == rest) {
+                    (format!("%{rest}"), format!("%{from}"))
+                } else {
+                    continue;
+                };
+                out.push(PatternRule {
+                    targets: vec![target],
+                    prereqs: vec![(prereq, false, span)],
+                    rule: idx,
+                    terminal: false,
+                    second: None,
+                });
+                break;
+            }
+        }
+        out
+    }
+
+    /// `.EXTRA_PREREQS` (global or target-specific) is added to every target.
+    fn add_extra_prereqs(&mut self, db: &mut Database) {
+        let global = self.lookup(".EXTRA_PREREQS").map(|v| v.value.clone());
+        let global = global.map(|v| self.expand(&v)).unwrap_or_default();
+        let specific: Vec<(String, String)> = self
+            .target_vars
+            .iter()
+            .filter(|tv| tv.name == ".EXTRA_PREREQS" && !tv.target.contains('%'))
+            .map(|tv| (tv.target.clone(), tv.value.clone()))
+            .collect();
+        if global.trim().is_empty() && specific.is_empty() {
+            return;
+        }
+        for e in &mut db.entries {
+            if is_special_target(&e.name) || e.declared_only || e.also_made_only {
+                continue;
+            }
+            let extra = match specific.iter().rev().find(|(t, _)| *t == e.name) {
+                Some((_, v)) => self.expand(v),
+                None => global.clone(),
+            };
+            for r in &mut e.rules {
+                let span = r.rule_span;
+                let items: Vec<Prereq> = words(&extra)
+                    .filter(|w| !has_unknown(w))
+                    .map(|w| Prereq {
+                        dep: Dep {
+                            name: w.to_string(),
+                            span,
+                        },
+                        order_only: false,
+                    })
+                    .collect();
+                // after the pattern's prerequisites, before the explicit ones
+                let at = if r.pattern_prereqs > 0 {
+                    r.pattern_prereqs.min(r.prereqs.len())
+                } else {
+                    r.prereqs.len()
+                };
+                r.prereqs.splice(at..at, items);
+            }
+        }
+    }
+
+    /// Where `VPATH` / `vpath` directory search finds a file that is not in
+    /// make's directory.
+    pub fn vpath_find(&self, name: &str) -> Option<String> {
+        if self.vpaths.is_empty() && self.lookup("VPATH").is_none() || name.starts_with('/') {
+            return None;
+        }
+        let mut dirs: Vec<String> = self
+            .vpaths
+            .iter()
+            .filter(|(pat, _)| pattern_match(pat, name).is_some())
+            .flat_map(|(_, d)| d.iter().cloned())
+            .collect();
+        if let Some(v) = self.lookup("VPATH") {
+            dirs.extend(
+                v.value
+                    .split(|c: char| c == ':' || c.is_ascii_whitespace())
+                    .filter(|d| !d.is_empty() && !d.contains('$'))
+                    .map(str::to_string),
+            );
+        }
+        dirs.into_iter()
+            .map(|d| format!("{}/{name}", d.trim_end_matches('/')))
+            .find(|p| self.dir.join(p).exists())
+    }
+
+    /// Prerequisites found by directory search are named by the path found,
+    /// as GNU make names them once it has looked.
+    fn apply_vpath(&mut self, db: &mut Database) {
+        if self.vpaths.is_empty() && self.lookup("VPATH").is_none() {
+            return;
+        }
+        let targets: HashSet<String> = db.entries.iter().map(|e| e.name.clone()).collect();
+        for i in 0..db.entries.len() {
+            for r in 0..db.entries[i].rules.len() {
+                for p in 0..db.entries[i].rules[r].prereqs.len() {
+                    let name = db.entries[i].rules[r].prereqs[p].dep.name.clone();
+                    if targets.contains(&name) || self.dir.join(&name).exists() {
+                        continue;
+                    }
+                    if let Some(found) = self.vpath_find(&name) {
+                        db.entries[i].rules[r].prereqs[p].dep.name = found;
+                    }
+                }
+            }
+        }
     }
 
     fn search(
-        &self,
+        &mut self,
         db: &Database,
         patterns: &[PatternRule],
         mentioned: &HashSet<String>,
@@ -394,12 +667,13 @@ impl Make<'_> {
             }
             for t in &p.targets {
                 let anything = t == "%";
+                // a pattern rule's `%` matches a non-empty stem
                 if t.contains('/') {
-                    if let Some(stem) = pattern_match(t, name) {
+                    if let Some(stem) = pattern_match(t, name).filter(|s| !s.is_empty()) {
                         cands.push((stem.len(), pi, stem.to_string(), String::new(), anything));
                         break;
                     }
-                } else if let Some(stem) = pattern_match(t, base) {
+                } else if let Some(stem) = pattern_match(t, base).filter(|s| !s.is_empty()) {
                     cands.push((stem.len() + dir.len(), pi, stem.to_string(), dir.to_string(), anything));
                     break;
                 }
@@ -410,27 +684,13 @@ impl Make<'_> {
         }
         // shortest stem first; match-anything rules last
         cands.sort_by_key(|c| (c.4, c.0));
-        let ok = |n: &str| self.exists(n) || db.index.contains_key(n) || mentioned.contains(n);
-        let deps_of = |pi: usize, stem: &str, dir: &str| -> Vec<(String, bool, Span)> {
-            patterns[pi]
-                .prereqs
-                .iter()
-                .map(|(d, oo, span)| {
-                    let n = if has_percent(d) {
-                        format!("{dir}{}", pattern_subst(d, stem))
-                    } else {
-                        d.clone()
-                    };
-                    (n, *oo, *span)
-                })
-                .collect()
-        };
+        let ok = |m: &Self, n: &str| m.exists(n) || db.index.contains_key(n) || mentioned.contains(n);
         for (_, pi, stem, d, anything) in &cands {
             if *anything && self.exists(name) {
                 continue;
             }
-            let deps = deps_of(*pi, stem, d);
-            if deps.iter().all(|(n, _, _)| ok(n)) {
+            let deps = self.pattern_deps(&patterns[*pi], name, stem, d);
+            if deps.iter().all(|(n, _, _)| ok(self, n)) {
                 return Some(Match {
                     pattern: *pi,
                     stem: format!("{d}{stem}"),
@@ -445,21 +705,22 @@ impl Make<'_> {
             if patterns[*pi].terminal || *anything {
                 continue;
             }
-            let deps = deps_of(*pi, stem, d);
+            let deps = self.pattern_deps(&patterns[*pi], name, stem, d);
             let mut inter = Vec::new();
             used.push(*pi);
-            let all = deps.iter().all(|(n, _, _)| {
-                if ok(n) {
-                    return true;
+            let mut all = true;
+            for (n, _, _) in &deps {
+                if ok(self, n) {
+                    continue;
                 }
                 match self.search(db, patterns, mentioned, n, depth + 1, used) {
-                    Some(m) => {
-                        inter.push((n.clone(), m));
-                        true
+                    Some(m) => inter.push((n.clone(), m)),
+                    None => {
+                        all = false;
+                        break;
                     }
-                    None => false,
                 }
-            });
+            }
             used.pop();
             if all {
                 return Some(Match {
@@ -481,10 +742,11 @@ impl Make<'_> {
         &mut self,
         db: &mut Database,
         patterns: &[PatternRule],
+        mentioned: &HashSet<String>,
         name: &str,
         m: Match,
         seen: &mut HashSet<String>,
-    ) -> Vec<String> {
+    ) {
         let p = &patterns[m.pattern];
         let prule = &self.rules[p.rule];
         let target_span = prule.targets.first().map(|t| t.1).unwrap_or(prule.span);
@@ -499,10 +761,11 @@ impl Make<'_> {
                 order_only: *oo,
             })
             .collect();
-        let mut next: Vec<String> = prereqs.iter().map(|p| p.dep.name.clone()).collect();
         match db.index.get(name) {
             Some(&i) => {
+                db.entries[i].also_made_only = false;
                 let cur = &mut db.entries[i].rules[0];
+                cur.pattern_prereqs = prereqs.len();
                 let mut all = prereqs;
                 all.append(&mut cur.prereqs);
                 cur.prereqs = all;
@@ -522,11 +785,13 @@ impl Make<'_> {
                         target_span,
                         rule_span: prule.span,
                         rules: vec![p.rule],
+                        pattern_prereqs: usize::MAX,
                     }],
                     implicit: true,
                     also_makes: Vec::new(),
                     uncertain: prule.uncertain,
                     declared_only: false,
+                    also_made_only: false,
                 });
             }
         }
@@ -543,10 +808,20 @@ impl Make<'_> {
             })
             .filter(|n| n != name)
             .collect();
+        // GNU make does not tie the group together when one of its files is
+        // an explicit target (`paper.pdf: extra.tex` beside `%.pdf %.aux: %.tex`)
+        let explicit = |n: &String| {
+            db.get(n)
+                .is_some_and(|e| !e.implicit && !e.declared_only && !e.also_made_only)
+        };
+        let linked = !siblings.iter().chain(std::iter::once(&name.to_string())).any(explicit);
         for sib in &siblings {
-            seen.insert(sib.clone());
             match db.index.get(sib) {
-                Some(&i) => db.entries[i].also_makes.push(name.to_string()),
+                Some(&i) => {
+                    if linked {
+                        db.entries[i].also_makes.push(name.to_string());
+                    }
+                }
                 None => {
                     db.index.insert(sib.clone(), db.entries.len());
                     db.entries.push(Entry {
@@ -559,26 +834,30 @@ impl Make<'_> {
                             target_span,
                             rule_span: prule.span,
                             rules: vec![p.rule],
+                            pattern_prereqs: 0,
                         }],
                         implicit: true,
-                        also_makes: vec![name.to_string()],
+                        also_makes: if linked { vec![name.to_string()] } else { Vec::new() },
                         uncertain: prule.uncertain,
                         declared_only: false,
+                        // a file the makefile names is still searched on its own
+                        also_made_only: !mentioned.contains(sib),
                     });
                 }
             }
         }
-        if let Some(&i) = db.index.get(name) {
+        if linked && let Some(&i) = db.index.get(name) {
             db.entries[i].also_makes.extend(siblings);
         }
+        // an intermediate file already entered (as another target of a
+        // multi-target rule matched earlier in this search) keeps its entry
         for (iname, im) in m.intermediates {
             if db.index.contains_key(&iname) {
                 continue;
             }
             seen.insert(iname.clone());
-            next.extend(self.apply_match(db, patterns, &iname, im, seen));
+            self.apply_match(db, patterns, mentioned, &iname, im, seen);
         }
-        next
     }
 }
 

@@ -18,7 +18,9 @@ pub const UNK_CLOSE: char = '\u{E001}';
 /// Stands for `$(CURDIR)`: the directory make runs in.
 pub const CURDIR_MARK: char = '\u{E002}';
 
-const MAX_DEPTH: u32 = 200;
+/// Nested expansions deeper than this are taken as runaway recursion (GNU
+/// make itself would run out of stack); the stack grows on demand below it.
+const MAX_DEPTH: u32 = 2_500;
 
 pub fn has_unknown(s: &str) -> bool {
     s.contains(UNK_OPEN)
@@ -100,8 +102,18 @@ impl Make<'_> {
             return s.to_string();
         }
         if self.depth > MAX_DEPTH {
+            if !self.diags.iter().any(|d| d.message.starts_with("expansion nested")) {
+                self.diags.push(
+                    Diagnostic::parse_error(self.cur, format!("expansion nested more than {MAX_DEPTH} levels deep"))
+                        .with_help("a `$(call)` that never stops calling itself? GNU make would crash here"),
+                );
+            }
             return self.unknown(s.to_string());
         }
+        stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || self.expand_unguarded(s))
+    }
+
+    fn expand_unguarded(&mut self, s: &str) -> String {
         self.depth += 1;
         let mut out = String::with_capacity(s.len());
         let b = s.as_bytes();
@@ -288,7 +300,7 @@ impl Make<'_> {
                 .to_string();
             }
             "shell" => return self.unknown(format!("$(shell {})", self.render(a(0)))),
-            "file" => return self.unknown(format!("$(file {})", self.render(a(0)))),
+            "file" => return self.func_file(a(0), args.get(1).is_some()),
             "guile" => return self.unknown(format!("$(guile {})", self.render(a(0)))),
             _ => {}
         }
@@ -445,10 +457,8 @@ impl Make<'_> {
         let saved_max = self.call_args_max;
         self.call_args_max = self.call_args_max.max(args.len().saturating_sub(1));
         self.frames.push(frame);
-        let guard = self.expanding.iter().filter(|n| **n == name).count();
-        let v = if guard > 20 {
-            self.unknown(format!("$(call {name},...)"))
-        } else if var.recursive {
+        // recursion is bounded by the expansion depth limit, as make's by its stack
+        let v = if var.recursive {
             self.expanding.push(name.clone());
             let v = self.expand(&var.value);
             self.expanding.pop();
@@ -475,6 +485,29 @@ impl Make<'_> {
         .to_string()
     }
 
+    /// `$(file <name)` reads a file that exists (kfr reads, never writes);
+    /// `$(file >name,...)` writes, which kfr does not do.
+    fn func_file(&mut self, op: &str, _has_text: bool) -> String {
+        let op = op.trim();
+        if let Some(name) = op.strip_prefix('<') {
+            let name = name.trim();
+            if has_unknown(name) {
+                return self.unknown(format!("$(file <{})", self.render(name)));
+            }
+            let path = self.dir.join(name);
+            return match std::fs::metadata(&path) {
+                Ok(m) if m.is_file() && m.len() <= crate::source::MAX_FILE_SIZE => {
+                    match std::fs::read_to_string(&path) {
+                        Ok(text) => text.strip_suffix('\n').unwrap_or(&text).to_string(),
+                        Err(_) => self.unknown(format!("$(file <{name})")),
+                    }
+                }
+                _ => self.unknown(format!("$(file <{name})")),
+            };
+        }
+        String::new()
+    }
+
     fn func_wildcard(&mut self, patterns: &str) -> String {
         let mut out: Vec<String> = Vec::new();
         for pat in words(patterns) {
@@ -493,11 +526,21 @@ impl Make<'_> {
                 require_literal_leading_dot: true,
             };
             let mut found: Vec<String> = Vec::new();
+            // `dir/*/` matches directories only, and keeps the slash
+            let dirs_only = pat.ends_with('/');
             if let Ok(paths) = glob::glob_with(&full.to_string_lossy(), opts) {
                 for p in paths.flatten() {
+                    if dirs_only && !p.is_dir() {
+                        continue;
+                    }
                     if let Ok(rel) = p.strip_prefix(&self.dir) {
-                        let rel = rel.to_string_lossy().replace('\\', "/");
-                        let rel = if pat.starts_with("./") { format!("./{rel}") } else { rel };
+                        let mut rel = rel.to_string_lossy().replace('\\', "/");
+                        if pat.starts_with("./") {
+                            rel = format!("./{rel}");
+                        }
+                        if dirs_only {
+                            rel.push('/');
+                        }
                         found.push(rel);
                     }
                 }

@@ -7,7 +7,7 @@ use super::database::{Entry, EntryRule};
 use super::expand::{CURDIR_MARK, UNK_OPEN, has_unknown, pattern_match};
 use super::read::{AssignOp, is_special_target};
 use super::text::Mapped;
-use super::{DEFAULT_MAKEFILES, Make, Origin, RecipeLine, Var, evaluate};
+use super::{DEFAULT_MAKEFILES, Make, Origin, RecipeLine, Var, evaluate, evaluate_in};
 use crate::dag::{Edge, EdgeKind, Fragment, Invocation, Pipeline, PipelineKind, Port, Retry, Step, StepKind};
 use crate::diagnostic::Diagnostic;
 use crate::packages;
@@ -44,11 +44,35 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, overrides: &[(String, String
             return frag;
         }
     }
-    let (mut make, database) = evaluate(db, file, overrides);
-    let pipeline_dir = Path::new(&file.name)
+    let (mut make, mut database) = evaluate(db, file, overrides);
+    let mut pipeline_dir = Path::new(&file.name)
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
+    // A makefile that is not a default-named one is often run as
+    // `make -f mk/train.mk` from a directory above it: its includes are then
+    // relative to that directory. Read it from there when that is the only
+    // place where its includes resolve.
+    let default_name = file
+        .path
+        .file_name()
+        .is_some_and(|n| DEFAULT_MAKEFILES.iter().any(|d| n == *d));
+    if make.unresolved_includes > 0 && !default_name {
+        for up in file.dir().ancestors().skip(1).take(3) {
+            let (m2, d2) = evaluate_in(db, file, up, overrides);
+            if m2.unresolved_includes == 0 {
+                let rel = file.path.strip_prefix(up).unwrap_or(&file.path).display().to_string();
+                let shown = crate::source::display_path(up);
+                (make, database) = (m2, d2);
+                make.notes.push((
+                    file.span(0..0),
+                    format!("read as `make -f {rel}` run in `{shown}`, where its includes are"),
+                ));
+                pipeline_dir = Path::new(&shown).to_path_buf();
+                break;
+            }
+        }
+    }
     let mut pipeline = Pipeline {
         id: format!("make:{}", file.name),
         kind: PipelineKind::Make,
@@ -144,6 +168,12 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, overrides: &[(String, String
     }
 
     pipeline.notes = make.notes.clone();
+    for (target, dep, span) in &database.dropped_cycles {
+        pipeline.notes.push((
+            *span,
+            format!("GNU make drops the prerequisite `{dep}` of `{target}`: it closes a dependency cycle"),
+        ));
+    }
     pipeline.includes.sort();
     pipeline.includes.dedup();
     diags.append(&mut make.diags);

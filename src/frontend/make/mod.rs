@@ -145,6 +145,10 @@ pub struct Make<'a> {
     after_broken_rule: bool,
     recipe_prefix: char,
     phony: Vec<(String, Span)>,
+    /// `.SUFFIXES` known for old-fashioned suffix rules (none by default, as with `make -r`).
+    suffixes: Vec<String>,
+    /// `vpath PATTERN DIRS` directives, in order.
+    vpaths: Vec<(String, Vec<String>)>,
     second_expansion: bool,
     pub oneshell: bool,
     export_all: bool,
@@ -152,13 +156,15 @@ pub struct Make<'a> {
     pub included: Vec<FileId>,
     include_stack: Vec<FileId>,
     missing_includes: Vec<(String, Span)>,
+    /// Required includes that exist nowhere and that no rule makes.
+    pub unresolved_includes: usize,
 }
 
 impl<'a> Make<'a> {
-    fn new(source_db: Option<&'a SourceDb>, file: &SourceFile, overrides: &[(String, String)]) -> Make<'a> {
+    fn new(source_db: Option<&'a SourceDb>, file: &SourceFile, dir: &Path, overrides: &[(String, String)]) -> Make<'a> {
         let mut m = Make {
             source_db,
-            dir: file.dir().to_path_buf(),
+            dir: dir.to_path_buf(),
             cur_file: file.id,
             synthetic: None,
             cur: file.span(0..0),
@@ -178,12 +184,15 @@ impl<'a> Make<'a> {
             after_broken_rule: false,
             recipe_prefix: '\t',
             phony: Vec::new(),
+            suffixes: Vec::new(),
+            vpaths: Vec::new(),
             second_expansion: false,
             oneshell: false,
             export_all: false,
             included: Vec::new(),
             include_stack: vec![file.id],
             missing_includes: Vec::new(),
+            unresolved_includes: 0,
         };
         let special: &[(&str, &str)] = &[
             ("MAKE", "make"),
@@ -218,10 +227,14 @@ impl<'a> Make<'a> {
         for (k, v) in overrides {
             m.vars.insert(k.clone(), Var::recursive(v.clone(), Origin::CommandLine));
         }
+        // the makefile as named on make's command line (`-f mk/train.mk`)
         let base = file
             .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
+            .strip_prefix(dir)
+            .ok()
+            .filter(|p| !p.as_os_str().is_empty())
+            .or_else(|| file.path.file_name().map(Path::new))
+            .map(|n| n.to_string_lossy().replace('\\', "/"))
             .unwrap_or_default();
         m.vars
             .insert("MAKEFILE_LIST".into(), Var::simple(String::new(), Origin::File));
@@ -232,7 +245,17 @@ impl<'a> Make<'a> {
 
 /// Read a makefile the way GNU make does and build its rule database.
 pub fn evaluate<'a>(db: &'a SourceDb, file: &SourceFile, overrides: &[(String, String)]) -> (Make<'a>, Database) {
-    let mut make = Make::new(Some(db), file, overrides);
+    evaluate_in(db, file, file.dir(), overrides)
+}
+
+/// Read a makefile as `make -f FILE` run in `dir` reads it.
+pub fn evaluate_in<'a>(
+    db: &'a SourceDb,
+    file: &SourceFile,
+    dir: &Path,
+    overrides: &[(String, String)],
+) -> (Make<'a>, Database) {
+    let mut make = Make::new(Some(db), file, dir, overrides);
     make.read_source(&file.text);
     make.finish_includes();
     let database = make.build_database();
