@@ -1,0 +1,1 @@
+"""aggregate step of the GLUE sweep."""

@@ -1,0 +1,1 @@
+"""download_glue step of the GLUE sweep."""

@@ -1,0 +1,1 @@
+"""run_glue step of the GLUE sweep."""

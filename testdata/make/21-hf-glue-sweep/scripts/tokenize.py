@@ -1,0 +1,1 @@
+"""tokenize step of the GLUE sweep."""

@@ -1,0 +1,1 @@
+"""Shared HTTP client with retries for the extractors."""

@@ -1,0 +1,1 @@
+"""Extract hubspot into raw parquet."""

@@ -1,0 +1,1 @@
+"""Extract postgres_app into raw parquet."""

@@ -1,0 +1,1 @@
+"""Extract stripe into raw parquet."""

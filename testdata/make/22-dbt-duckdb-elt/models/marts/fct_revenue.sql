@@ -1,0 +1,1 @@
+select * from {{ ref('stg_stripe__charges') }}

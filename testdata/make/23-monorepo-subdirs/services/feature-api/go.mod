@@ -1,0 +1,3 @@
+module example.com/mlp/feature-api
+
+go 1.22

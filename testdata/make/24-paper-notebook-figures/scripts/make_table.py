@@ -1,0 +1,1 @@
+"""Render a results CSV as a booktabs table."""

@@ -1,0 +1,1 @@
+# multilevel regression and poststratification

@@ -1,0 +1,1 @@
+# ggplot2 figures

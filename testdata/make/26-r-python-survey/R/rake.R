@@ -1,0 +1,1 @@
+# R helpers are sourced by every script

@@ -1,0 +1,1 @@
+"""Clean one wave of SPSS exports."""

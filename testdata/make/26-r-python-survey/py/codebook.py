@@ -1,0 +1,1 @@
+"""Variable names across questionnaire versions."""

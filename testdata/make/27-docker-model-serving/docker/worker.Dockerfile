@@ -1,0 +1,3 @@
+ARG BASE_IMAGE
+FROM python:3.11-slim
+# worker image

@@ -1,0 +1,1 @@
+"""Export a torch checkpoint to ONNX."""

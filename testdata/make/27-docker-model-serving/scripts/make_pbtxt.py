@@ -1,0 +1,1 @@
+"""Write a Triton config.pbtxt from config.json."""

@@ -1,0 +1,1 @@
+"""Smoke test against a running api container."""

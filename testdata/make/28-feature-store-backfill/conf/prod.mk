@@ -1,0 +1,2 @@
+WAREHOUSE := s3a://acme-features/warehouse
+WAREHOUSE_SCHEMA_STAMP := .prod-schema

@@ -1,0 +1,1 @@
+"""common job for the feature backfill."""

@@ -1,0 +1,1 @@
+"""item_popularity job for the feature backfill."""

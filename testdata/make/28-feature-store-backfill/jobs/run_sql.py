@@ -1,0 +1,1 @@
+"""run_sql job for the feature backfill."""

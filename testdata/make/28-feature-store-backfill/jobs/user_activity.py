@@ -1,0 +1,1 @@
+"""user_activity job for the feature backfill."""

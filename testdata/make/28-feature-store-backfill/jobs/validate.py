@@ -1,0 +1,1 @@
+"""validate job for the feature backfill."""

@@ -1,0 +1,1 @@
+select user_id, count(*) from orders group by 1

@@ -1,0 +1,1 @@
+"""clean for the claims model."""

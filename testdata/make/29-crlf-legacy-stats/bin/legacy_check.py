@@ -1,0 +1,1 @@
+"""legacy_check for the claims model."""

@@ -1,0 +1,1 @@
+"""sas2csv for the claims model."""

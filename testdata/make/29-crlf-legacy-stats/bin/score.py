@@ -1,0 +1,1 @@
+"""score for the claims model."""

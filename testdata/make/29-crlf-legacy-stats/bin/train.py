@@ -1,0 +1,1 @@
+"""train for the claims model."""

@@ -1,0 +1,1 @@
+"""Write .deps/*.d from the import graph of src/."""

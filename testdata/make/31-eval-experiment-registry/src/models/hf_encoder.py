@@ -1,0 +1,1 @@
+"""Hugging Face encoder with a classification head."""
