@@ -99,9 +99,7 @@ pub fn classify(text: &str, upgrade: bool) -> Option<Requirement> {
     if is_vcs(text) {
         return Some(vcs(name_from_url(text), text));
     }
-    if text.contains("://") && !text.contains(" @ ") && !text.contains('@')
-        || text.starts_with("http") && !text.contains(" @ ")
-    {
+    if starts_with_url_scheme(text) {
         return Some(archive(name_from_url(text), text));
     }
     let written_name: String = text
@@ -162,6 +160,17 @@ pub fn classify(text: &str, upgrade: bool) -> Option<Requirement> {
             Some(if is_vcs(&u) { vcs(name, &u) } else { archive(name, &u) })
         }
     }
+}
+
+/// `scheme://...` at the start (`https://`, `file://`, `s3://`).
+fn starts_with_url_scheme(text: &str) -> bool {
+    text.split_once("://").is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
 }
 
 fn name_from_url(url: &str) -> String {
@@ -483,6 +492,15 @@ mod tests {
             Some(true)
         );
         assert_eq!(pinned("https://github.com/org/repo/archive/main.zip"), Some(false));
+        assert_eq!(pinned("httpx"), Some(false));
+        assert_eq!(
+            classify("httpx", false).unwrap().problem.as_deref(),
+            Some("no version given")
+        );
+        assert_eq!(
+            pinned("https://user:token@pkgs.example.com/tool-1.2.0.tar.gz"),
+            Some(true)
+        );
         assert_eq!(pinned("."), None);
         assert_eq!(pinned("./libs/features"), None);
         assert_eq!(pinned("-r"), None);
