@@ -228,6 +228,21 @@ impl Dag {
     }
 }
 
+/// A marker file that only records that a step ran (`_SUCCESS`,
+/// `.split.stamp`, `.venv/.installed`): it orders steps, it hands no data.
+pub fn is_stamp(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    matches!(
+        name.as_str(),
+        "_success" | ".done" | ".ok" | ".installed" | ".built" | ".stamp" | ".sentinel"
+    ) || [".stamp", ".done", ".sentinel", ".flag", ".ok"]
+        .iter()
+        .any(|s| name.ends_with(s))
+        || name.starts_with(".stamp")
+        || path.to_ascii_lowercase().contains("/.stamps/")
+        || path.to_ascii_lowercase().starts_with(".stamps/")
+}
+
 /// The artifact type a file most likely holds, by extension and name; used
 /// to suggest typed handoffs and by `kfr migrate`.
 pub fn artifact_type(path: &str) -> &'static str {
@@ -279,5 +294,22 @@ mod tests {
         assert_eq!(artifact_type("build/thing.bin"), "Artifact");
         assert_eq!(artifact_type("data/raw/transactions.csv"), "Dataset");
         assert_eq!(artifact_type("data/processed"), "Dataset");
+    }
+
+    #[test]
+    fn recognises_stamp_files() {
+        use super::is_stamp;
+        for p in [
+            "features/dt=2024-01-01/_SUCCESS",
+            "data/interim/.split.stamp",
+            ".venv/.installed",
+            ".stamps/load_orders",
+            "build/ok.done",
+        ] {
+            assert!(is_stamp(p), "{p}");
+        }
+        for p in ["data/raw.csv", "models/model.pkl", "reports/stamp_duty.csv"] {
+            assert!(!is_stamp(p), "{p}");
+        }
     }
 }

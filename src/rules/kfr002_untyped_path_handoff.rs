@@ -3,7 +3,7 @@
 //! handed over.
 
 use super::Context;
-use crate::dag::{EdgeKind, artifact_type};
+use crate::dag::{EdgeKind, artifact_type, is_stamp};
 use crate::diagnostic::Diagnostic;
 use std::collections::HashSet;
 
@@ -19,6 +19,9 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let Some(path) = &e.path else { continue };
+        if is_stamp(path) {
+            continue;
+        }
         if !seen.insert((e.from, e.to, path.clone())) {
             continue;
         }
