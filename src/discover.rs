@@ -95,7 +95,7 @@ pub fn discover(paths: &[PathBuf], excludes: &GlobSet) -> Result<Discovery, Stri
             }
             if let Some(kind) = classify(entry.path()) {
                 files.push(Discovered {
-                    path: entry.path().to_path_buf(),
+                    path: crate::source::normalize_path(entry.path()),
                     kind,
                 });
             }

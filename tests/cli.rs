@@ -346,3 +346,28 @@ fn a_makefile_run_with_make_f_from_above_is_read_from_there() {
         && e["from"] == "make:Makefile::train"
         && e["to"] == "make:mk/train.mk::model.pkl"));
 }
+
+#[test]
+fn findings_do_not_depend_on_how_the_path_is_spelled() {
+    let dir = project(&[
+        (
+            "sub/Makefile",
+            b"SRC := $(wildcard data/*.csv)\nOUT := $(SRC:data/%.csv=out/%.parquet)\nall: $(OUT)\nout/%.parquet: data/%.csv\n\tpython conv.py --in $< --out $@\nreport.html: $(OUT)\n\tpython report.py $^ > $@\n",
+        ),
+        ("sub/data/a.csv", b"x\n"),
+        ("sub/data/b.csv", b"x\n"),
+    ]);
+    let run = |args: &[&str]| stdout(&kfr(dir.path(), args));
+    let base = run(&["lint", "--format", "concise"]);
+    assert!(
+        base.contains("sub/Makefile:6:14: warning[KFR002] `out/a.parquet`"),
+        "{base}"
+    );
+    for spelled in ["sub", "./sub", "./sub/", "sub/Makefile", "./sub/./Makefile"] {
+        assert_eq!(
+            run(&["lint", "--format", "concise", spelled]),
+            base,
+            "spelled {spelled}"
+        );
+    }
+}

@@ -164,7 +164,7 @@ impl<'a> Make<'a> {
     fn new(source_db: Option<&'a SourceDb>, file: &SourceFile, dir: &Path, overrides: &[(String, String)]) -> Make<'a> {
         let mut m = Make {
             source_db,
-            dir: dir.to_path_buf(),
+            dir: crate::source::normalize_path(dir),
             cur_file: file.id,
             synthetic: None,
             cur: file.span(0..0),

@@ -673,10 +673,18 @@ impl Make<'_> {
         } else {
             self.expand_mapped(&targets_raw)
         };
-        let targets: Vec<(String, Span)> = super::text::file_word_ranges(&targets_exp.text)
-            .into_iter()
-            .map(|r| (clean_name(&targets_exp.text[r.clone()]), self.span_of(&targets_exp, r)))
-            .collect();
+        let mut targets: Vec<(String, Span)> = Vec::new();
+        for r in super::text::file_word_ranges(&targets_exp.text) {
+            let span = self.span_of(&targets_exp, r.clone());
+            let word = &targets_exp.text[r];
+            if has_unknown(word) {
+                let shown = self.render(word);
+                self.notes
+                    .push((span, format!("target `{shown}` cannot be resolved statically")));
+                continue;
+            }
+            targets.push((clean_name(word), span));
+        }
 
         // target-specific variable?
         if !rest_expanded {
