@@ -86,10 +86,6 @@ impl Database {
         self.index.get(name).map(|&i| &self.entries[i])
     }
 
-    pub fn is_special(&self, e: &Entry) -> bool {
-        is_special_target(&e.name)
-    }
-
     /// The listing compared with GNU make's `make -pnrR` data base: phony
     /// targets, then every target with its prerequisites, sorted by name.
     pub fn listing(&self) -> String {

@@ -343,6 +343,22 @@ impl Lowering<'_, '_> {
         }
         self.make.frames.pop();
         self.make.frames.pop();
+        if self.make.oneshell && out.len() > 1 {
+            // `.ONESHELL`: the recipe is one script, so a `cd` carries on
+            let mut text = Mapped::new();
+            for (i, c) in out.iter().enumerate() {
+                if i > 0 {
+                    let at = text.src_all().end;
+                    text.push_synth("\n", at..at);
+                }
+                text.push_mapped(&c.text, 0..c.text.text.len());
+            }
+            return vec![Command {
+                text,
+                file: out[0].file,
+                synthetic: out[0].synthetic,
+            }];
+        }
         out
     }
 

@@ -151,7 +151,6 @@ pub struct Make<'a> {
     vpaths: Vec<(String, Vec<String>)>,
     second_expansion: bool,
     pub oneshell: bool,
-    export_all: bool,
     /// Files read through include directives.
     pub included: Vec<FileId>,
     include_stack: Vec<FileId>,
@@ -188,7 +187,6 @@ impl<'a> Make<'a> {
             vpaths: Vec::new(),
             second_expansion: false,
             oneshell: false,
-            export_all: false,
             included: Vec::new(),
             include_stack: vec![file.id],
             missing_includes: Vec::new(),

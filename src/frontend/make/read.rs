@@ -207,9 +207,6 @@ impl Make<'_> {
             if !mods.is_empty() {
                 // `export VAR ...`, `unexport VAR`, `override` alone: no rule
                 self.current_rule = None;
-                if mods.iter().any(|m| m == "export") && rest.text.trim().is_empty() {
-                    self.export_all = true;
-                }
                 continue;
             }
             self.current_rule = None;
@@ -749,7 +746,6 @@ impl Make<'_> {
                 ".SUFFIXES" if deps.normal.is_empty() => self.suffixes.clear(),
                 ".SUFFIXES" => self.suffixes.extend(deps.normal.iter().map(|d| d.name.clone())),
                 ".ONESHELL" => self.oneshell = true,
-                ".EXPORT_ALL_VARIABLES" => self.export_all = true,
                 _ => {}
             }
         }

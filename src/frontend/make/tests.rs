@@ -188,3 +188,22 @@ fn an_equals_sign_after_the_colon_is_explained() {
         ]
     );
 }
+
+#[test]
+fn oneshell_recipes_keep_the_directory_across_lines() {
+    use crate::frontend::make::lower;
+    let db = Box::leak(Box::new(SourceDb::new()));
+    let text =
+        ".ONESHELL:\nout/model.pkl: data.csv\n\tcd out\n\tpython ../train.py --data ../data.csv --out model.pkl\n";
+    let file = db.add_virtual(Path::new("p/Makefile"), text.to_string());
+    let frag = lower(db, &file, &[]);
+    let step = frag.steps.iter().find(|s| s.name == "out/model.pkl").unwrap();
+    let outs: Vec<&str> = step.outputs.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(outs, ["out/model.pkl"]);
+    let ins: Vec<&str> = step.inputs.iter().map(|p| p.path.as_str()).collect();
+    assert!(ins.contains(&"train.py") && ins.contains(&"data.csv"), "{ins:?}");
+    assert_eq!(
+        step.command.as_deref(),
+        Some("cd out\npython ../train.py --data ../data.csv --out model.pkl")
+    );
+}
