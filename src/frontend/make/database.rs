@@ -368,6 +368,7 @@ impl Make<'_> {
         // does not search an implicit rule for them any more
         let mut made_by_sibling: HashSet<String> = HashSet::new();
         let mut failed: HashSet<String> = HashSet::new();
+        let mut dropped: Vec<(String, usize, usize)> = Vec::new();
         let mut gi = 0;
         while gi < goals.len() {
             let goal = goals[gi].clone();
@@ -386,51 +387,38 @@ impl Make<'_> {
             if state.contains_key(&goal) {
                 continue;
             }
-            let mut stack: Vec<(String, usize)> = Vec::new();
             if !made_by_sibling.contains(&goal) {
                 self.enter(db, patterns, mentioned, &goal, &mut state, &mut seen_search);
             }
             state.insert(goal.clone(), 1);
-            stack.push((goal, 0));
-            while let Some((name, next)) = stack.last().cloned() {
-                let deps: Vec<(usize, usize, String)> = match db.get(&name) {
-                    Some(e) if !is_special_target(&e.name) => e
-                        .rules
-                        .iter()
-                        .enumerate()
-                        .flat_map(|(ri, r)| {
-                            r.prereqs
-                                .iter()
-                                .enumerate()
-                                .map(move |(pi, p)| (ri, pi, p.dep.name.clone()))
-                        })
-                        .collect(),
-                    _ => Vec::new(),
-                };
-                let Some((ri, pi, dep)) = deps.get(next).cloned() else {
+            // each frame: the file, its prerequisites (as they are once it has
+            // been entered), the next one to visit
+            let mut stack: Vec<Frame> = vec![Frame::new(db, goal)];
+            while let Some(top) = stack.last_mut() {
+                let Some((ri, pi, dep)) = top.deps.get(top.next).cloned() else {
+                    let frame = stack.pop().unwrap();
                     // a file without a rule that does not exist cannot be made, and
                     // neither can what needs it; a recipe that runs makes its siblings
-                    let fails = match db.get(&name) {
-                        None => !self.exists(&name),
-                        Some(_) => deps.iter().any(|(_, _, d)| failed.contains(d)),
+                    let fails = match db.get(&frame.name) {
+                        None => !self.exists(&frame.name),
+                        Some(_) => frame.deps.iter().any(|(_, _, d)| failed.contains(d)),
                     };
                     if fails {
-                        failed.insert(name.clone());
-                    } else if let Some(e) = db.get(&name).filter(|e| e.has_recipe()) {
+                        failed.insert(frame.name.clone());
+                    } else if let Some(e) = db.get(&frame.name).filter(|e| e.has_recipe()) {
                         made_by_sibling.extend(e.also_makes.iter().cloned());
                     }
-                    state.insert(name, 2);
-                    stack.pop();
+                    state.insert(frame.name, 2);
                     continue;
                 };
-                stack.last_mut().unwrap().1 += 1;
+                top.next += 1;
                 match state.get(&dep).copied() {
                     Some(1) => {
                         // GNU make: "Circular name <- dep dependency dropped."
-                        let i = db.index[&name];
-                        let removed = db.entries[i].rules[ri].prereqs.remove(pi);
-                        db.dropped_cycles.push((name.clone(), dep, removed.dep.span));
-                        stack.last_mut().unwrap().1 -= 1;
+                        let name = top.name.clone();
+                        let span = db.entries[db.index[&name]].rules[ri].prereqs[pi].dep.span;
+                        dropped.push((name.clone(), ri, pi));
+                        db.dropped_cycles.push((name, dep, span));
                     }
                     Some(_) => {}
                     None => {
@@ -438,10 +426,16 @@ impl Make<'_> {
                             self.enter(db, patterns, mentioned, &dep, &mut state, &mut seen_search);
                         }
                         state.insert(dep.clone(), 1);
-                        stack.push((dep, 0));
+                        stack.push(Frame::new(db, dep));
                     }
                 }
             }
+        }
+        // remove the dropped prerequisites, last first so indices hold
+        dropped.sort();
+        for (name, ri, pi) in dropped.into_iter().rev() {
+            let i = db.index[&name];
+            db.entries[i].rules[ri].prereqs.remove(pi);
         }
     }
 
@@ -854,6 +848,33 @@ impl Make<'_> {
             seen.insert(iname.clone());
             self.apply_match(db, patterns, mentioned, &iname, im, seen);
         }
+    }
+}
+
+/// A file being walked, with its prerequisites (rule index, index, name).
+struct Frame {
+    name: String,
+    deps: Vec<(usize, usize, String)>,
+    next: usize,
+}
+
+impl Frame {
+    fn new(db: &Database, name: String) -> Frame {
+        let deps = match db.get(&name) {
+            Some(e) if !is_special_target(&e.name) => e
+                .rules
+                .iter()
+                .enumerate()
+                .flat_map(|(ri, r)| {
+                    r.prereqs
+                        .iter()
+                        .enumerate()
+                        .map(move |(pi, p)| (ri, pi, p.dep.name.clone()))
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        Frame { name, deps, next: 0 }
     }
 }
 
