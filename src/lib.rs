@@ -14,6 +14,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod frontend;
 pub mod packages;
+pub mod python;
 pub mod report;
 pub mod rules;
 pub mod shell;

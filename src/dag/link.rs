@@ -51,7 +51,9 @@ fn resolve_invocations(dag: &mut Dag) {
     // makefile path -> pipeline index
     let mut by_file: HashMap<PathBuf, usize> = HashMap::new();
     for (i, p) in dag.pipelines.iter().enumerate() {
-        by_file.insert(path_key(Path::new(&p.name)), i);
+        if p.kind == super::PipelineKind::Make {
+            by_file.insert(path_key(Path::new(&p.name)), i);
+        }
     }
     let mut by_name: HashMap<(usize, &str), usize> = HashMap::new();
     for (i, s) in dag.steps.iter().enumerate() {
@@ -248,6 +250,9 @@ mod tests {
             retry,
             packages: vec![],
             image: None,
+            image_span: None,
+            retry_delay: None,
+            timeout: None,
             inputs: vec![],
             outputs: vec![],
             invocations: invokes

@@ -38,12 +38,15 @@ impl PipelineKind {
 pub enum StepKind {
     /// A make target.
     Target,
+    /// An orchestrator task (an Airflow task).
+    Task,
 }
 
 impl StepKind {
     pub fn as_str(self) -> &'static str {
         match self {
             StepKind::Target => "target",
+            StepKind::Task => "task",
         }
     }
 }
@@ -159,6 +162,12 @@ pub struct Step {
     pub retry: Retry,
     pub packages: Vec<Package>,
     pub image: Option<String>,
+    /// Where the image is named.
+    pub image_span: Option<Span>,
+    /// Delay between retries, as written (`timedelta(minutes=5)`).
+    pub retry_delay: Option<String>,
+    /// Longest a run may take, as written.
+    pub timeout: Option<String>,
     pub inputs: Vec<Port>,
     pub outputs: Vec<Port>,
     pub invocations: Vec<Invocation>,

@@ -44,6 +44,10 @@ pub struct StepJson {
     pub image: Option<String>,
     pub inputs: Vec<String>,
     pub outputs: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_delay: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -118,6 +122,8 @@ pub fn to_json(dag: &Dag, db: &SourceDb, only: Option<&BTreeSet<usize>>) -> Grap
                     image: s.image.clone(),
                     inputs: s.inputs.iter().map(|p| p.path.clone()).collect(),
                     outputs: s.outputs.iter().map(|p| p.path.clone()).collect(),
+                    retry_delay: s.retry_delay.clone(),
+                    timeout: s.timeout.clone(),
                 }
             })
             .collect(),

@@ -2,6 +2,8 @@
 //! [`Fragment`] of the unified model. A frontend never panics on bad input;
 //! what it cannot read becomes a KFR000 parse-error diagnostic.
 
+pub mod airflow;
+pub mod command;
 pub mod make;
 
 use crate::dag::Fragment;
@@ -12,12 +14,15 @@ use std::sync::Arc;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SourceKind {
     Makefile,
+    /// A Python file: read when it imports Airflow.
+    Python,
 }
 
 impl SourceKind {
     pub fn as_str(self) -> &'static str {
         match self {
             SourceKind::Makefile => "makefile",
+            SourceKind::Python => "python",
         }
     }
 }
@@ -27,6 +32,9 @@ pub fn classify(path: &Path) -> Option<SourceKind> {
     let name = path.file_name()?.to_str()?;
     if make::DEFAULT_MAKEFILES.contains(&name) || name.ends_with(".mk") {
         return Some(SourceKind::Makefile);
+    }
+    if name.ends_with(".py") {
+        return Some(SourceKind::Python);
     }
     None
 }
@@ -41,5 +49,6 @@ pub struct Options {
 pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, kind: SourceKind, options: &Options) -> Fragment {
     match kind {
         SourceKind::Makefile => make::lower(db, file, &options.make_vars),
+        SourceKind::Python => airflow::lower(db, file),
     }
 }

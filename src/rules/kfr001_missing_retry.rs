@@ -14,6 +14,10 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if !step.has_command() || step.effective_retries != Some(0) {
             continue;
         }
+        if dag.pipeline_of(step).kind == PipelineKind::Airflow {
+            out.push(airflow(step));
+            continue;
+        }
         let mut consumers: Vec<String> = Vec::new();
         let mut handed: Vec<String> = Vec::new();
         let mut first_use = None;
@@ -75,6 +79,31 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
         out.push(d);
     }
+}
+
+/// An Airflow task runs with the retries Airflow resolves for it: every
+/// task with none is reported, where it is defined.
+fn airflow(step: &crate::dag::Step) -> Diagnostic {
+    let (message, label) = match &step.retry {
+        crate::dag::Retry::Count { count: 0, .. } => (
+            format!("task `{}` is set to `retries=0`", step.name),
+            "retries=0: one transient failure fails the DAG run",
+        ),
+        _ => (
+            format!(
+                "task `{}` has no retries: neither it nor its default_args set `retries`",
+                step.name
+            ),
+            "no retries: one transient failure fails the DAG run",
+        ),
+    };
+    let span = match &step.retry {
+        crate::dag::Retry::Count { span, .. } => *span,
+        _ => step.span,
+    };
+    Diagnostic::new("KFR001", span, message).with_label(label).with_help(
+        "set `\"retries\": 2` and a `\"retry_delay\"` in the DAG's `default_args`, so every task retries; override `retries=` on a task only where a retry is unsafe",
+    )
 }
 
 fn step_noun(kind: PipelineKind) -> &'static str {

@@ -1,0 +1,199 @@
+//! What a shell command written in a pipeline file does, for frontends
+//! other than make (an Airflow `bash_command`, a Jenkins `sh` step): the
+//! packages it installs, the makefiles it runs, the files it reads and
+//! writes. Template syntax (`{{ ds }}`, `${VAR}`) stays in the words and is
+//! never resolved; a path with a template in it is kept as written, so the
+//! same template in a producer and a consumer still matches.
+
+use crate::dag::{Invocation, Port, Step};
+use crate::diagnostic::Diagnostic;
+use crate::frontend::make::DEFAULT_MAKEFILES;
+use crate::packages;
+use crate::shell::{self, FileContext, Invocation as ShellInvocation, Role};
+use crate::source::{SourceDb, Span, join_normalized, normalize_path};
+use std::path::{Path, PathBuf};
+
+/// Where a command's text comes from: `map` turns a byte range of the text
+/// into a span of the file (exact for a verbatim literal, else the whole
+/// expression).
+pub struct CommandText<'a> {
+    pub text: &'a str,
+    pub map: &'a dyn Fn(std::ops::Range<usize>) -> Span,
+    /// The directory relative paths are resolved against.
+    pub dir: &'a Path,
+}
+
+/// Replace the whitespace inside Jinja `{{ … }}` and `{% … %}` with `_`, so
+/// the shell parser keeps a templated path in one word; byte offsets are
+/// unchanged.
+pub fn protect_templates(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if i + 1 < b.len() && (&b[i..i + 2] == b"{{" || &b[i..i + 2] == b"{%") {
+            depth += 1;
+            out.push_str(&text[i..i + 2]);
+            i += 2;
+            continue;
+        }
+        if depth > 0 && i + 1 < b.len() && (&b[i..i + 2] == b"}}" || &b[i..i + 2] == b"%}") {
+            depth -= 1;
+            out.push_str(&text[i..i + 2]);
+            i += 2;
+            continue;
+        }
+        let c = text[i..].chars().next().unwrap_or(' ');
+        if depth > 0 && (c == ' ' || c == '\t') {
+            out.push('_');
+        } else {
+            out.push(c);
+        }
+        i += c.len_utf8();
+    }
+    out
+}
+
+/// Analyse one command string into `step`: packages, invocations, ports.
+pub fn analyse(db: &SourceDb, step: &mut Step, cmd: &CommandText, diags: &mut Vec<Diagnostic>) {
+    let protected = protect_templates(cmd.text);
+    let script = shell::parse(&protected);
+    let original = |r: &std::ops::Range<usize>| cmd.text.get(r.clone()).unwrap_or("").to_string();
+    for c in &script.commands {
+        let Some(cwd) = cwd_of(c) else { continue };
+        let base = cmd.dir.join(&cwd);
+        match &c.invocation {
+            ShellInvocation::Pip(pip) => {
+                let mut constraints = packages::Constraints::default();
+                for f in &pip.constraints {
+                    if f.literal {
+                        packages::read_constraints(db, &join_normalized(&base, &f.text), &mut constraints);
+                    }
+                }
+                for w in pip.packages.iter().chain(pip.editables.iter()) {
+                    if let Some(req) = packages::classify(&original(&w.span), pip.upgrade) {
+                        step.packages
+                            .push(req.into_package((cmd.map)(w.span.clone()), &constraints));
+                    }
+                }
+                for f in &pip.requirements {
+                    let span = (cmd.map)(f.span.clone());
+                    if !f.literal || f.text.contains("{{") {
+                        step.notes.push((
+                            span,
+                            format!("requirements file `{}` cannot be resolved statically", f.text),
+                        ));
+                        continue;
+                    }
+                    match packages::read_requirements(db, &join_normalized(&base, &f.text), &constraints) {
+                        Ok(read) => {
+                            step.packages.extend(read.packages.into_iter().map(|mut p| {
+                                p.installed_at = Some(span);
+                                p
+                            }));
+                            diags.extend(read.diagnostics);
+                        }
+                        Err(_) => step.notes.push((
+                            span,
+                            format!(
+                                "requirements file `{}` is not here, so its pins cannot be checked",
+                                f.text
+                            ),
+                        )),
+                    }
+                }
+            }
+            ShellInvocation::Make(run) => {
+                let mut dir = base.clone();
+                if let Some(d) = &run.directory {
+                    if !d.literal || d.text.contains("{{") {
+                        continue;
+                    }
+                    dir = join_normalized(&dir, &d.text);
+                }
+                let makefile = match &run.makefile {
+                    Some(f) if f.literal => join_normalized(&dir, &f.text),
+                    Some(_) => continue,
+                    None => DEFAULT_MAKEFILES
+                        .iter()
+                        .map(|n| dir.join(n))
+                        .find(|p| p.is_file())
+                        .unwrap_or_else(|| dir.join("Makefile")),
+                };
+                let end = run
+                    .targets
+                    .last()
+                    .map(|t| t.span.end)
+                    .or(run.directory.as_ref().map(|d| d.span.end))
+                    .unwrap_or(run.program.span.end);
+                step.invocations.push(Invocation {
+                    span: (cmd.map)(run.program.span.start..end),
+                    makefile: normalize_path(&makefile),
+                    targets: run
+                        .targets
+                        .iter()
+                        .filter(|t| t.literal)
+                        .map(|t| t.text.clone())
+                        .collect(),
+                });
+            }
+            _ => {}
+        }
+        for u in shell::file_uses(c, &FileContext::default()) {
+            if u.glob {
+                continue;
+            }
+            let path = original(&u.span);
+            let path = if path.is_empty() || u.path.contains("{{") {
+                // the word with its template as written (quotes removed)
+                path.trim_matches(|c| c == '"' || c == '\'').to_string()
+            } else {
+                u.path.clone()
+            };
+            let span = Some((cmd.map)(u.span.clone()));
+            let port = port(&path, &cwd, cmd.dir, span);
+            let ports = match u.role {
+                Role::Read if step.outputs.iter().any(|p| p.key == port.key) => continue,
+                Role::Read => &mut step.inputs,
+                Role::Write => &mut step.outputs,
+            };
+            if !ports.iter().any(|p| p.key == port.key) {
+                ports.push(port);
+            }
+        }
+    }
+}
+
+fn port(path: &str, cwd: &Path, dir: &Path, span: Option<Span>) -> Port {
+    let rel = normalize_path(&cwd.join(path));
+    let rel = rel.to_string_lossy().replace('\\', "/");
+    let key = join_normalized(dir, &rel).to_string_lossy().replace('\\', "/");
+    Port { path: rel, key, span }
+}
+
+/// The working directory of a command relative to where the script
+/// starts, from the literal `cd`s before it; None when one is not literal.
+fn cwd_of(cmd: &shell::SimpleCommand) -> Option<PathBuf> {
+    let mut cwd = PathBuf::new();
+    for w in &cmd.cwd {
+        if !w.literal || w.text.contains("{{") {
+            return None;
+        }
+        cwd = normalize_path(&cwd.join(&w.text));
+    }
+    Some(cwd)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::protect_templates;
+
+    #[test]
+    fn templates_stay_one_word_at_the_same_offsets() {
+        let t = "python x.py data/{{ ds }}/in.csv {% if x %}y{% endif %}";
+        let p = protect_templates(t);
+        assert_eq!(p.len(), t.len());
+        assert_eq!(p, "python x.py data/{{_ds_}}/in.csv {%_if_x_%}y{%_endif_%}");
+    }
+}

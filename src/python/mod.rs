@@ -1,0 +1,136 @@
+//! Static evaluation of Python pipeline files. The file is parsed with
+//! tree-sitter-python and its module body is *evaluated* by a small
+//! interpreter that knows literals, names, containers, f-strings, loops over
+//! known values, user functions and the few standard-library calls pipeline
+//! files use to build ids (`os.path.basename(__file__)`, `str.replace`,
+//! `Path(__file__).stem`). Nothing is imported and no user code runs: a call
+//! into an imported library is handed to a [`Host`] (the Airflow or KFP
+//! frontend), which decides what it builds, and anything else the
+//! interpreter cannot know is [`Value::Unknown`].
+//!
+//! Evaluation is bounded: a fuel budget, a call-depth limit and a cap on
+//! loop lengths keep hostile or huge files from running away.
+
+mod eval;
+mod value;
+
+pub use eval::clip as clip_text;
+pub use eval::{Args, Flow, Host, Interp, Limits};
+pub use value::{Class, Dict, Func, Str, Value};
+
+use std::cell::RefCell;
+use tree_sitter::{Node, Parser, Tree};
+
+thread_local! {
+    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+}
+
+/// Parse Python source. None only if tree-sitter gives up (timeouts are not
+/// set, so in practice never).
+pub fn parse(text: &str) -> Option<Tree> {
+    let cached = PARSER
+        .try_with(|cell| {
+            let mut slot = cell.try_borrow_mut().ok()?;
+            if slot.is_none() {
+                let mut p = Parser::new();
+                p.set_language(&tree_sitter_python::LANGUAGE.into()).ok()?;
+                *slot = Some(p);
+            }
+            let parser = slot.as_mut()?;
+            let tree = parser.parse(text, None);
+            if tree.is_none() {
+                parser.reset();
+            }
+            Some(tree)
+        })
+        .ok()
+        .flatten();
+    match cached {
+        Some(tree) => tree,
+        None => {
+            let mut p = Parser::new();
+            p.set_language(&tree_sitter_python::LANGUAGE.into()).ok()?;
+            p.parse(text, None)
+        }
+    }
+}
+
+/// The first syntax error in a tree: its byte range and a message.
+pub fn first_syntax_error(tree: &Tree, text: &str) -> Option<(std::ops::Range<usize>, String)> {
+    let root = tree.root_node();
+    if !root.has_error() {
+        return None;
+    }
+    let mut cursor = root.walk();
+    let mut stack = vec![root];
+    let mut best: Option<Node> = None;
+    while let Some(n) = stack.pop() {
+        if !n.has_error() {
+            continue;
+        }
+        if n.is_error() || n.is_missing() {
+            if best.is_none_or(|b| n.start_byte() < b.start_byte()) {
+                best = Some(n);
+            }
+            continue;
+        }
+        for c in n.children(&mut cursor) {
+            stack.push(c);
+        }
+    }
+    let n = best?;
+    let range = n.start_byte()..n.end_byte().max(n.start_byte());
+    let message = if n.is_missing() {
+        format!("Python syntax error: `{}` expected here", n.kind())
+    } else {
+        let snippet: String = text[range.clone()].chars().take(40).collect();
+        let snippet = snippet.lines().next().unwrap_or("").trim().to_string();
+        if snippet.is_empty() {
+            "Python syntax error".to_string()
+        } else {
+            format!("Python syntax error at `{snippet}`")
+        }
+    };
+    // point at the first line of the error only
+    let end = text[range.clone()].find('\n').map_or(range.end, |i| range.start + i);
+    Some((range.start..end.max(range.start), message))
+}
+
+/// The modules a file imports from (`from airflow.sdk import dag` gives
+/// `airflow.sdk`; `import airflow.providers.x as y` gives
+/// `airflow.providers.x`), top-level and inside `try`/`if` blocks.
+pub fn imported_modules(tree: &Tree, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![tree.root_node()];
+    let mut cursor = tree.walk();
+    while let Some(n) = stack.pop() {
+        match n.kind() {
+            "import_from_statement" => {
+                if let Some(m) = n.child_by_field_name("module_name") {
+                    out.push(text[m.byte_range()].to_string());
+                }
+            }
+            "import_statement" => {
+                for c in n.children_by_field_name("name", &mut n.walk()) {
+                    let name = if c.kind() == "aliased_import" {
+                        c.child_by_field_name("name").unwrap_or(c)
+                    } else {
+                        c
+                    };
+                    out.push(text[name.byte_range()].to_string());
+                }
+            }
+            "module" | "block" | "if_statement" | "else_clause" | "elif_clause" | "try_statement" | "except_clause"
+            | "finally_clause" => {
+                for c in n.children(&mut cursor) {
+                    stack.push(c);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;
