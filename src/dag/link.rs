@@ -236,6 +236,7 @@ mod tests {
             includes: vec![],
             default_step: Some("all".into()),
             notes: vec![],
+            dropped_cycle_edges: vec![],
         }
     }
 

@@ -99,6 +99,9 @@ pub struct Pipeline {
     /// What kfr could not decide statically, with where (`$(shell ...)`,
     /// unresolved includes, overridden recipes).
     pub notes: Vec<(Span, String)>,
+    /// Dependencies the tool itself drops because they close a cycle
+    /// (GNU make): target, prerequisite, where it is written.
+    pub dropped_cycle_edges: Vec<(String, String, Span)>,
 }
 
 /// A retry policy as the source states it.

@@ -6,6 +6,8 @@
 mod kfr001_missing_retry;
 mod kfr002_untyped_path_handoff;
 mod kfr003_unpinned_package;
+mod kfr004_unpinned_image;
+mod kfr005_dependency_cycle;
 
 use crate::dag::Dag;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -46,6 +48,14 @@ const DEFS: &[RuleDef] = &[
     RuleDef {
         source: include_str!("../../rules/KFR003.md"),
         check: Some(kfr003_unpinned_package::check),
+    },
+    RuleDef {
+        source: include_str!("../../rules/KFR004.md"),
+        check: Some(kfr004_unpinned_image::check),
+    },
+    RuleDef {
+        source: include_str!("../../rules/KFR005.md"),
+        check: Some(kfr005_dependency_cycle::check),
     },
 ];
 

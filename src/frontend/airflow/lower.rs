@@ -137,6 +137,7 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
             includes: Vec::new(),
             default_step: None,
             notes: pipeline_notes.clone(),
+            dropped_cycle_edges: Vec::new(),
         });
         for &t in &dag.tasks {
             let task = &af.tasks[t];

@@ -84,6 +84,7 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, overrides: &[(String, String
         includes: make.included.clone(),
         default_step: database.default_goal.clone(),
         notes: Vec::new(),
+        dropped_cycle_edges: Vec::new(),
     };
 
     let entries: Vec<&Entry> = database
@@ -173,6 +174,7 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, overrides: &[(String, String
             *span,
             format!("GNU make drops the prerequisite `{dep}` of `{target}`: it closes a dependency cycle"),
         ));
+        pipeline.dropped_cycle_edges.push((target.clone(), dep.clone(), *span));
     }
     pipeline.includes.sort();
     pipeline.includes.dedup();
