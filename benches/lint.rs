@@ -6,6 +6,8 @@
 //! (-> model, -> metrics), an included config, variables of every flavour,
 //! conditionals and phony aggregates: over 1,000 targets.
 //!
+//! Also: where the time of reading Airflow DAG files goes (the fixtures).
+//!
 //! Run with `cargo bench --bench lint`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -67,9 +69,46 @@ fn bench(c: &mut Criterion) {
     });
 }
 
+/// Where the time of an Airflow file goes: tree-sitter-python's parse alone,
+/// and kfr's whole reading of the file (parse, evaluation, shell analysis of
+/// the commands, lowering), single-threaded over every fixture.
+fn airflow(c: &mut Criterion) {
+    let mut files = Vec::new();
+    for e in std::fs::read_dir("testdata/airflow").unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "py") && !p.ends_with("oracle.py") {
+            files.push(p);
+        }
+    }
+    files.sort();
+    let texts: Vec<String> = files.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
+    c.bench_function("airflow fixtures: tree-sitter-python parse only", |b| {
+        b.iter(|| {
+            texts
+                .iter()
+                .map(|t| kfr::python::parse(t).map_or(0, |t| t.root_node().child_count() as usize))
+                .sum::<usize>()
+        })
+    });
+    c.bench_function("airflow fixtures: kfr reads them (parse + evaluate + lower)", |b| {
+        b.iter(|| {
+            let db = kfr::source::SourceDb::new();
+            files
+                .iter()
+                .map(|p| {
+                    let f = db.load(p).unwrap();
+                    kfr::frontend::lower(&db, &f, kfr::frontend::SourceKind::Python, &Default::default())
+                        .steps
+                        .len()
+                })
+                .sum::<usize>()
+        })
+    });
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20);
-    targets = bench
+    targets = bench, airflow
 }
 criterion_main!(benches);

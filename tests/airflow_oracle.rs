@@ -106,7 +106,10 @@ fn kfr_answer(path: &Path) -> (Dags, Vec<String>) {
 
 #[test]
 fn there_are_enough_fixtures() {
-    assert!(fixtures().len() >= 30, "at least 30 Airflow fixtures with Airflow's answers");
+    assert!(
+        fixtures().len() >= 30,
+        "at least 30 Airflow fixtures with Airflow's answers"
+    );
 }
 
 #[test]
@@ -132,7 +135,9 @@ fn airflow_fixtures_agree_with_airflow() {
                     (diags, ())
                 };
                 if !dag.iter().any(|d| d.severity == Severity::Error) {
-                    failures.push(format!("{name}: Airflow reports {import_errors:?}; kfr reports no error"));
+                    failures.push(format!(
+                        "{name}: Airflow reports {import_errors:?}; kfr reports no error"
+                    ));
                 }
             }
             continue;
@@ -177,5 +182,10 @@ fn airflow_fixtures_agree_with_airflow() {
         "compared {} DAGs and {} tasks ({} found by kfr) with Airflow's answers",
         checked.0, checked.1, checked.2
     );
-    assert!(failures.is_empty(), "{} disagreements:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} disagreements:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

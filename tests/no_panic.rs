@@ -76,7 +76,12 @@ const PIECES: &[&str] = &[
 
 fn fixtures() -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for root in ["testdata/make", "testdata/examples", "testdata/malformed"] {
+    for root in [
+        "testdata/make",
+        "testdata/examples",
+        "testdata/malformed",
+        "testdata/airflow",
+    ] {
         for e in walk(Path::new(root)) {
             let name = e.file_name().unwrap().to_string_lossy().into_owned();
             if ["Makefile", "makefile", "GNUmakefile"].contains(&name.as_str()) || name.ends_with(".mk") {
@@ -150,6 +155,103 @@ fn mutated_makefiles_never_panic() {
                         }
                     }
                 }
+            }));
+            assert!(result.is_ok(), "panic on a mutant of {}:\n{text}", f.display());
+            runs += 1;
+        }
+    }
+    assert!(runs >= 600);
+}
+
+const PY_PIECES: &[&str] = &[
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ":",
+    ",",
+    ".",
+    ">>",
+    "<<",
+    " >> [a, b]",
+    "'",
+    "\"",
+    "f\"{",
+    "\"\"\"",
+    "\\",
+    "\n",
+    "    ",
+    "\t",
+    "#",
+    "=",
+    "*",
+    "**",
+    "@task\n",
+    "@dag()\n",
+    "@task_group\n",
+    "with DAG('x') as d:\n    ",
+    "with TaskGroup('g'):\n    ",
+    "for x in range(100000):\n    ",
+    "for x in X:\n    ",
+    "while True:\n    ",
+    "def f(*a, **k):\n    return f(*a, **k)\nf()\n",
+    "globals()[",
+    "lambda: ",
+    ".partial(",
+    ".expand(",
+    "chain(",
+    "Label('x')",
+    "None",
+    "10**18",
+    "é",
+    "日本",
+    "\0",
+    "\u{E000}",
+];
+
+#[test]
+fn mutated_dag_files_never_panic() {
+    let seed = std::env::var("KFR_FUZZ_SEED").ok().and_then(|s| s.parse().ok());
+    let rounds: usize = std::env::var("KFR_FUZZ_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
+    let mut rng = Rng(seed.unwrap_or(0xD1B5_4A32_D192_ED03));
+    let mut files: Vec<PathBuf> = walk(Path::new("testdata/airflow"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "py") && !p.ends_with("oracle.py"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 30);
+    let scratch = tempfile::tempdir().unwrap();
+    let mut runs = 0;
+    for (i, f) in files.iter().enumerate() {
+        let original = std::fs::read(f).unwrap();
+        for round in 0..rounds {
+            let mut text = String::from_utf8_lossy(&original).into_owned();
+            for _ in 0..1 + rng.below(6) {
+                let mut at = rng.below(text.len() + 1);
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                if rng.below(3) == 0 && at < text.len() {
+                    let mut end = (at + 1 + rng.below(12)).min(text.len());
+                    while !text.is_char_boundary(end) {
+                        end += 1;
+                    }
+                    text.replace_range(at..end, "");
+                } else {
+                    text.insert_str(at, PY_PIECES[rng.below(PY_PIECES.len())]);
+                }
+            }
+            let path = scratch.path().join(format!("d{i}-{round}.py"));
+            std::fs::write(&path, &text).unwrap();
+            let db = SourceDb::new();
+            let file = db.load(&path).unwrap();
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                lower(&db, &file, SourceKind::Python, &Options::default())
             }));
             assert!(result.is_ok(), "panic on a mutant of {}:\n{text}", f.display());
             runs += 1;

@@ -146,7 +146,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            fuel: 4_000_000,
+            fuel: 1_000_000,
             max_depth: 40,
             max_items: 10_000,
         }
@@ -262,6 +262,12 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
             self.docstring = Some(text.to_string());
         }
         let _ = self.exec_block(root, &module);
+    }
+
+    /// Stop evaluating: the rest of the file is skipped.
+    pub fn stop(&mut self) {
+        self.fuel = 0;
+        self.exhausted = true;
     }
 
     fn tick(&mut self) -> bool {
@@ -2217,14 +2223,33 @@ fn contains<'t>(container: &Value<'t>, item: &Value<'t>) -> Option<bool> {
 }
 
 fn sort_values(items: &mut [Value]) -> bool {
-    if items.iter().all(|v| v.as_str().is_some()) {
-        items.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
-        true
-    } else if items.iter().all(|v| matches!(v, Value::Int(_))) {
-        items.sort_by_key(|v| v.as_int());
-        true
-    } else {
-        false
+    // only sort what Python would sort the same way
+    for w in items.windows(2) {
+        if cmp_values(&w[0], &w[1]).is_none() {
+            return false;
+        }
+    }
+    items.sort_by(|a, b| cmp_values(a, b).unwrap_or(std::cmp::Ordering::Equal));
+    true
+}
+
+/// Python's ordering for strings, numbers and tuples of them; None when
+/// Python would raise or kfr cannot tell.
+fn cmp_values(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        (Value::Str(x), Value::Str(y)) if !x.partial && !y.partial => Some(x.text.cmp(&y.text)),
+        (Value::Tuple(_) | Value::List(_), Value::Tuple(_) | Value::List(_)) => {
+            let (xs, ys) = (a.items()?, b.items()?);
+            for (x, y) in xs.iter().zip(ys.iter()) {
+                match cmp_values(x, y)? {
+                    std::cmp::Ordering::Equal => {}
+                    o => return Some(o),
+                }
+            }
+            Some(xs.len().cmp(&ys.len()))
+        }
+        _ => None,
     }
 }
 

@@ -68,8 +68,11 @@ pub fn first_syntax_error(tree: &Tree, text: &str) -> Option<(std::ops::Range<us
         if !n.has_error() {
             continue;
         }
-        if n.is_error() || n.is_missing() {
-            if best.is_none_or(|b| n.start_byte() < b.start_byte()) {
+        if n.is_missing() || (n.is_error() && !n.children(&mut n.walk()).any(|c| c.has_error())) {
+            // the innermost error nodes are nearest to the real mistake;
+            // a top-level ERROR often wraps everything before it
+            let size = |x: Node| x.end_byte() - x.start_byte();
+            if best.is_none_or(|b| (size(n), n.start_byte()) < (size(b), b.start_byte())) {
                 best = Some(n);
             }
             continue;
@@ -77,6 +80,9 @@ pub fn first_syntax_error(tree: &Tree, text: &str) -> Option<(std::ops::Range<us
         for c in n.children(&mut cursor) {
             stack.push(c);
         }
+    }
+    if let Some((at, message)) = bracket_problem(text) {
+        return Some((at..at + 1, message));
     }
     let n = best?;
     let range = n.start_byte()..n.end_byte().max(n.start_byte());
@@ -94,6 +100,66 @@ pub fn first_syntax_error(tree: &Tree, text: &str) -> Option<(std::ops::Range<us
     // point at the first line of the error only
     let end = text[range.clone()].find('\n').map_or(range.end, |i| range.start + i);
     Some((range.start..end.max(range.start), message))
+}
+
+/// An opening bracket that is never closed, or a closing one that matches
+/// nothing, as CPython reports them (strings and comments skipped).
+fn bracket_problem(text: &str) -> Option<(usize, String)> {
+    let b = text.as_bytes();
+    let mut stack: Vec<(u8, usize)> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            q @ (b'\'' | b'"') => {
+                let triple = i + 2 < b.len() && b[i + 1] == q && b[i + 2] == q;
+                i += if triple { 3 } else { 1 };
+                while i < b.len() {
+                    // a backslash escapes the next byte, in raw strings too
+                    if b[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if triple {
+                        if b[i] == q && i + 2 < b.len() && b[i + 1] == q && b[i + 2] == q {
+                            i += 2;
+                            break;
+                        }
+                    } else if b[i] == q || b[i] == b'\n' {
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            c @ (b'(' | b'[' | b'{') => stack.push((c, i)),
+            c @ (b')' | b']' | b'}') => {
+                let open = match c {
+                    b')' => b'(',
+                    b']' => b'[',
+                    _ => b'{',
+                };
+                match stack.pop() {
+                    Some((o, _)) if o == open => {}
+                    Some((o, at)) => {
+                        return Some((
+                            at,
+                            format!("Python syntax error: `{}` is closed by `{}`", o as char, c as char),
+                        ));
+                    }
+                    None => return Some((i, format!("Python syntax error: unmatched `{}`", c as char))),
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    stack
+        .first()
+        .map(|&(c, at)| (at, format!("Python syntax error: `{}` was never closed", c as char)))
 }
 
 /// The modules a file imports from (`from airflow.sdk import dag` gives

@@ -1119,6 +1119,9 @@ fn strip_suffix(id: &str) -> &str {
     id
 }
 
+/// Most tasks one file may create; past it the file is not evaluated further.
+const MAX_TASKS: usize = 20_000;
+
 /// Make a task: an operator instantiation or a TaskFlow call.
 #[allow(clippy::too_many_arguments)]
 fn add_task<'t>(
@@ -1133,6 +1136,9 @@ fn add_task<'t>(
     func: Option<Rc<Func<'t>>>,
     explicit_dag: Option<Option<usize>>,
 ) -> usize {
+    if it.host.tasks.len() + 1 >= MAX_TASKS {
+        it.stop();
+    }
     let dag = explicit_dag.unwrap_or_else(|| it.host.current_dag());
     let group = match kw(&kwargs, "task_group") {
         Some(Value::Obj(id)) => match it.host.get(*id) {
@@ -1228,6 +1234,9 @@ fn new_operator<'t>(
     node: Node<'t>,
     mapped: bool,
 ) -> Value<'t> {
+    if it.exhausted {
+        return Value::Unknown;
+    }
     let Some(explicit_dag) = dag_of_args(it, &args) else {
         it.host.problem(node, "the `dag=` of this task is not known statically");
         return Value::Unknown;
@@ -1270,6 +1279,9 @@ fn call_task_func<'t>(
     expand: Option<Args<'t>>,
     node: Node<'t>,
 ) -> Value<'t> {
+    if it.exhausted {
+        return Value::Unknown;
+    }
     let mut kwargs = deco.kwargs.clone();
     // `fn(x=1, task_id=...)`: operator arguments may also be passed at the call
     let raw = kw(&kwargs, "task_id")
@@ -1346,7 +1358,7 @@ fn handoff_path<'t>(it: &It<'t>, u: usize, param: Option<&str>, at: Node<'t>) ->
         );
     match (returned, param) {
         (Some(p), _) => Some((p, at.byte_range())),
-        (None, Some(name)) if upstream_python && path_param(name) => Some((format!("`{name}`"), at.byte_range())),
+        (None, Some(name)) if upstream_python && path_param(name) => Some((name.to_string(), at.byte_range())),
         _ => None,
     }
 }

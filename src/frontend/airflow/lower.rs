@@ -39,10 +39,19 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
         return frag;
     };
     let modules = python::imported_modules(&tree, text);
-    if !modules.iter().any(|m| m == "airflow" || m.starts_with("airflow.")) {
+    let imports_airflow = modules.iter().any(|m| m == "airflow" || m.starts_with("airflow."));
+    let syntax_error = python::first_syntax_error(&tree, text);
+    // a syntax error can swallow the imports into an error node: look at the text
+    let mentions_import = || {
+        text.lines().any(|l| {
+            let l = l.trim_start();
+            l.starts_with("from airflow") || l.starts_with("import airflow")
+        })
+    };
+    if !(imports_airflow || (syntax_error.is_some() && mentions_import())) {
         return frag;
     }
-    if let Some((range, message)) = python::first_syntax_error(&tree, text) {
+    if let Some((range, message)) = syntax_error {
         frag.diagnostics.push(
             Diagnostic::parse_error(file.span(range), message)
                 .with_help("Airflow cannot import this file, so none of its DAGs load; fix the syntax error"),
@@ -520,10 +529,10 @@ fn xcom_pulled_path<'t>(
                 return Some(p.clone());
             }
             if let Some(k) = pulled_key.filter(|k| keyish(k)) {
-                return Some(format!("`{k}`"));
+                return Some(k.to_string());
             }
             if let Some(k) = key.as_deref().filter(|k| keyish(k)) {
-                return Some(format!("`{k}`"));
+                return Some(k.to_string());
             }
             if looks_like_path(&t) {
                 return Some(t.clone());
