@@ -105,3 +105,38 @@ fn what_produced_the_model() {
     ]);
     insta::assert_snapshot!("downstream_of_features", down);
 }
+
+const AIRFLOW_EXAMPLE: &str = "testdata/examples/airflow-scheduled";
+
+/// An Airflow DAG that runs `make -C ../ml train`: one graph across both,
+/// and the make targets inherit the task's retries (no KFR001 on them).
+#[test]
+fn airflow_example_lint() {
+    let (code, out) = kfr(&["lint", AIRFLOW_EXAMPLE, "--format", "concise"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        !out.lines().any(|l| l.contains("Makefile:") && l.contains("[KFR001]")),
+        "the make targets inherit retries=3 from build_model"
+    );
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn airflow_example_graph() {
+    let (code, out) = kfr(&["graph", AIRFLOW_EXAMPLE]);
+    assert_eq!(code, Some(0));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let invokes = v["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "invokes")
+        .count();
+    assert_eq!(invokes, 1, "build_model invokes the Makefile's train target");
+    for s in v["steps"].as_array().unwrap() {
+        if s["kind"] == "target" && s["name"] != "train" {
+            assert_eq!(s["retries"], 3, "{} inherits retries=3 from build_model", s["name"]);
+        }
+    }
+    insta::assert_snapshot!(out);
+}

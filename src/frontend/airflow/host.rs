@@ -43,7 +43,6 @@ pub enum TaskKind {
 #[derive(Debug)]
 pub struct TaskModel<'t> {
     pub dag: Option<usize>,
-    pub group: Option<usize>,
     /// The full task id (group prefix included); partial when not static.
     pub task_id: Value<'t>,
     pub node: Node<'t>,
@@ -56,6 +55,8 @@ pub struct TaskModel<'t> {
     /// Upstream tasks, with where each dependency is declared and the
     /// file handed over, if one is.
     pub upstream: Vec<Dep<'t>>,
+    /// Downstream tasks (the reverse of `upstream`).
+    pub downstream: Vec<usize>,
     pub is_setup: bool,
     pub is_teardown: bool,
     pub mapped: bool,
@@ -79,6 +80,8 @@ pub struct GroupModel<'t> {
     pub full_id: String,
     pub prefix_group_id: bool,
     pub default_args: Vec<(String, Value<'t>)>,
+    /// Every task in the group, nested groups included, in creation order.
+    pub members: Vec<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -132,6 +135,8 @@ pub struct Airflow<'t> {
     /// Problems that change the DAG (ids not static, operands not
     /// understood), with where.
     pub problems: Vec<(Range<usize>, String)>,
+    /// (upstream, downstream) pairs already recorded.
+    edges: std::collections::HashSet<(usize, usize)>,
 }
 
 /// The last segment of a qualified name.
@@ -245,58 +250,38 @@ impl<'t> Airflow<'t> {
         }
     }
 
-    /// Every task in a group, nested groups included, in creation order.
-    pub fn group_tasks(&self, g: usize) -> Vec<usize> {
-        (0..self.tasks.len())
-            .filter(|&t| {
-                let mut cur = self.tasks[t].group;
-                while let Some(c) = cur {
-                    if c == g {
-                        return true;
-                    }
-                    cur = self.groups[c].parent;
-                }
-                false
-            })
-            .collect()
-    }
-
-    fn downstream_of(&self, t: usize) -> Vec<usize> {
-        (0..self.tasks.len())
-            .filter(|&d| self.tasks[d].upstream.iter().any(|u| u.task == t))
-            .collect()
-    }
-
     /// `TaskGroup.get_roots`: tasks with no upstream inside the group.
     fn roots(&self, g: usize) -> Vec<usize> {
-        let tasks = self.group_tasks(g);
+        let tasks = &self.groups[g].members;
+        let ids: std::collections::HashSet<usize> = tasks.iter().copied().collect();
         tasks
             .iter()
             .copied()
-            .filter(|&t| !self.tasks[t].upstream.iter().any(|u| tasks.contains(&u.task)))
+            .filter(|&t| !self.tasks[t].upstream.iter().any(|u| ids.contains(&u.task)))
             .collect()
     }
 
     /// `TaskGroup.get_leaves`: tasks with no downstream inside the group;
     /// a teardown leaf is replaced by the work it tears down.
     fn leaves(&self, g: usize) -> Vec<usize> {
-        let tasks = self.group_tasks(g);
+        let tasks = &self.groups[g].members;
+        let ids: std::collections::HashSet<usize> = tasks.iter().copied().collect();
         let mut out = Vec::new();
-        for &t in &tasks {
-            if self.downstream_of(t).iter().any(|d| tasks.contains(d)) {
+        for &t in tasks {
+            if self.tasks[t].downstream.iter().any(|d| ids.contains(d)) {
                 continue;
             }
             if !self.tasks[t].is_teardown {
                 out.push(t);
             } else {
-                self.first_non_teardown(t, &tasks, &mut out, 0);
+                self.first_non_teardown(t, &ids, &mut out, 0);
             }
         }
         out.dedup();
         out
     }
 
-    fn first_non_teardown(&self, t: usize, ids: &[usize], out: &mut Vec<usize>, depth: usize) {
+    fn first_non_teardown(&self, t: usize, ids: &std::collections::HashSet<usize>, out: &mut Vec<usize>, depth: usize) {
         if depth > 64 {
             return;
         }
@@ -308,8 +293,8 @@ impl<'t> Airflow<'t> {
                 self.first_non_teardown(u, ids, out, depth + 1);
             } else if self.tasks[t].is_teardown && self.tasks[u].is_setup {
                 continue;
-            } else if !self
-                .downstream_of(u)
+            } else if !self.tasks[u]
+                .downstream
                 .iter()
                 .any(|&d| d != t && ids.contains(&d) && !self.tasks[d].is_teardown)
                 && !out.contains(&u)
@@ -354,14 +339,14 @@ impl<'t> Airflow<'t> {
             (None, Some(d)) => self.adopt(up, d),
             _ => {}
         }
-        let deps = &mut self.tasks[down].upstream;
-        match deps.iter_mut().find(|d| d.task == up) {
-            Some(d) => {
-                if d.path.is_none() {
-                    d.path = path;
-                }
-            }
-            None => deps.push(Dep { task: up, node, path }),
+        if self.edges.insert((up, down)) {
+            self.tasks[down].upstream.push(Dep { task: up, node, path });
+            self.tasks[up].downstream.push(down);
+        } else if path.is_some()
+            && let Some(d) = self.tasks[down].upstream.iter_mut().find(|d| d.task == up)
+            && d.path.is_none()
+        {
+            d.path = path;
         }
     }
 
@@ -1104,6 +1089,7 @@ fn new_group<'t>(it: &mut It<'t>, args: &Args<'t>, node: Node<'t>, suffix_on_col
         full_id: full,
         prefix_group_id: prefix,
         default_args: group_defaults,
+        members: Vec::new(),
     });
     let g = it.host.groups.len() - 1;
     it.host.obj(Obj::Group(g))
@@ -1203,7 +1189,6 @@ fn add_task<'t>(
     }
     it.host.tasks.push(TaskModel {
         dag,
-        group,
         task_id: task_id.clone(),
         node,
         operator,
@@ -1211,12 +1196,18 @@ fn add_task<'t>(
         kwargs,
         defaults,
         upstream: Vec::new(),
+        downstream: Vec::new(),
         is_setup: false,
         is_teardown: false,
         mapped: false,
         func,
     });
     let t = it.host.tasks.len() - 1;
+    let mut cur = group;
+    while let Some(g) = cur {
+        it.host.groups[g].members.push(t);
+        cur = it.host.groups[g].parent;
+    }
     if let Some(d) = dag {
         it.host.dags[d].tasks.push(t);
         if let Some(id) = task_id.as_str() {
