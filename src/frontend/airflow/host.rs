@@ -135,6 +135,9 @@ pub struct Airflow<'t> {
     /// Problems that change the DAG (ids not static, operands not
     /// understood), with where.
     pub problems: Vec<(Range<usize>, String)>,
+    /// What makes Airflow refuse to load the file (a duplicate task id, a
+    /// TypeError at import), with where.
+    pub load_errors: Vec<(Range<usize>, String)>,
     /// (upstream, downstream) pairs already recorded.
     edges: std::collections::HashSet<(usize, usize)>,
 }
@@ -380,6 +383,12 @@ impl<'t> Airflow<'t> {
             }
         }
         ok
+    }
+
+    fn load_error(&mut self, node: Node<'t>, message: impl Into<String>) {
+        if self.load_errors.len() < 100 {
+            self.load_errors.push((node.byte_range(), message.into()));
+        }
     }
 
     fn problem(&mut self, node: Node<'t>, message: impl Into<String>) {
@@ -852,7 +861,7 @@ impl<'t> Host<'t> for Airflow<'t> {
         };
         let both_lists = matches!(l, Value::List(_) | Value::Tuple(_)) && matches!(r, Value::List(_) | Value::Tuple(_));
         if both_lists {
-            it.host.problem(
+            it.host.load_error(
                 node,
                 "a list on both sides of a dependency operator is a TypeError in Python: Airflow cannot load this file",
             );
@@ -971,6 +980,12 @@ fn new_dag<'t>(it: &mut It<'t>, args: &Args<'t>, node: Node<'t>) -> Value<'t> {
         .iter()
         .find_map(|k| args.kwarg(k).cloned().zip(args.kwarg_node(k)));
     let default_args = args.kwarg("default_args").cloned().unwrap_or(Value::None);
+    if let (Value::None, Some(n)) = (&default_args, args.kwarg_node("default_args")) {
+        it.host.load_error(
+            n,
+            "`default_args=None` makes Airflow 3 fail to load this DAG (TypeError in `DAG()`): leave it out or pass `{}`",
+        );
+    }
     make_dag(it, dag_id, id_node, schedule, default_args)
 }
 
@@ -1076,7 +1091,7 @@ fn new_group<'t>(it: &mut It<'t>, args: &Args<'t>, node: Node<'t>, suffix_on_col
                 _ => short.clone(),
             };
         } else if used.contains(&full) {
-            it.host.problem(
+            it.host.load_error(
                 node,
                 format!("group_id `{full}` is already used in this DAG: Airflow refuses to load it"),
             );
@@ -1153,7 +1168,7 @@ fn add_task<'t>(
                         .unwrap_or(0);
                     full = it.host.child_id(group, &format!("{core}__{}", max + 1));
                 } else {
-                    it.host.problem(
+                    it.host.load_error(
                         id_node,
                         format!("task id `{full}` is already used in this DAG: Airflow refuses to load the file"),
                     );
@@ -1379,6 +1394,12 @@ fn call_dag_func<'t>(
             .and_then(|(_, v, n)| n.map(|n| (v.clone(), n)))
     });
     let default_args = kw(kwargs, "default_args").cloned().unwrap_or(Value::None);
+    if let Some((_, Value::None, Some(n))) = kwargs.iter().rev().find(|(k, _, _)| k == "default_args") {
+        it.host.load_error(
+            *n,
+            "`default_args=None` makes Airflow 3 fail to load this DAG (TypeError in `DAG()`): leave it out or pass `{}`",
+        );
+    }
     let v = make_dag(it, dag_id, id_node, schedule, default_args);
     Airflow::enter(it, &v, node);
     it.call_func(f, args);
@@ -1456,7 +1477,7 @@ fn chain<'t>(it: &mut It<'t>, args: &Args<'t>, node: Node<'t>, linear: bool) {
         if a_list && b_list && !linear {
             let (ai, bi) = (a.items().unwrap_or_default(), b.items().unwrap_or_default());
             if ai.len() != bi.len() {
-                it.host.problem(
+                it.host.load_error(
                     node,
                     format!(
                         "`chain` of lists of different lengths ({} and {}): Airflow refuses to load the file",

@@ -94,6 +94,12 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
             pipeline_notes.push((file.span(range.clone()), message.clone()));
         }
     }
+    for (range, message) in &it.host.load_errors {
+        diags.push(
+            Diagnostic::parse_error(file.span(range.clone()), message.clone())
+                .with_help("Airflow cannot import this file, so none of its DAGs load"),
+        );
+    }
     for (range, message) in &it.host.problems {
         diags.push(Diagnostic::parse_error(file.span(range.clone()), message.clone()).with_severity(Severity::Warning));
     }
