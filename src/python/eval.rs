@@ -1,11 +1,13 @@
 //! The interpreter: statements, expressions, calls, and the hooks a host
 //! frontend implements for the library it models.
 
+use super::modules::LocalModule;
 use super::value::{Class, Dict, Func, Str, Value};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::rc::{Rc, Weak};
+use std::sync::Arc;
 use tree_sitter::Node;
 
 /// A variable scope: a module, a function call, a comprehension.
@@ -128,6 +130,11 @@ pub trait Host<'t>: Sized {
     fn binop(it: &mut Interp<'t, Self>, op: &str, l: Value<'t>, r: Value<'t>, node: Node<'t>) -> Option<Value<'t>> {
         None
     }
+    /// A call of a function defined in a local module kfr does not follow
+    /// (`qname` as imported, `file` where it is defined).
+    fn call_local(it: &mut Interp<'t, Self>, qname: &str, file: &str, args: Args<'t>, node: Node<'t>) -> Value<'t> {
+        Value::Unknown
+    }
     /// `with value as x:` — what `x` is bound to.
     fn enter(it: &mut Interp<'t, Self>, v: &Value<'t>, node: Node<'t>) -> Value<'t> {
         v.clone()
@@ -204,6 +211,8 @@ pub struct Interp<'t, H> {
     pub notes: Vec<(Range<usize>, String)>,
     /// Fuel ran out: the rest of the file was not evaluated.
     pub exhausted: bool,
+    /// The repository's own modules this file imports, by name as written.
+    pub local_modules: HashMap<String, Arc<LocalModule>>,
     limits: Limits,
     fuel: u64,
     depth: u32,
@@ -232,6 +241,7 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
             file_path,
             notes: Vec::new(),
             exhausted: false,
+            local_modules: HashMap::new(),
             limits,
             fuel: limits.fuel,
             depth: 0,
@@ -385,8 +395,15 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                     let (Some(name), Some(alias)) = (name, alias) else {
                         continue;
                     };
-                    let q = format!("{module}.{}", dotted(self.text(name)));
-                    self.set_var(scope, self.text(alias), Value::Extern(q.into()));
+                    let short = dotted(self.text(name));
+                    let q = format!("{module}.{short}");
+                    let local = self
+                        .local_modules
+                        .get(&module)
+                        .and_then(|m| m.consts.get(&short))
+                        .map(|c| c.to_value());
+                    let v = local.unwrap_or_else(|| Value::Extern(q.into()));
+                    self.set_var(scope, self.text(alias), v);
                 }
                 Flow::Normal
             }
@@ -1479,6 +1496,14 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                 if let Some(v) = self.call_known(q, &args) {
                     return v;
                 }
+                if let Some((module, name)) = q.rsplit_once('.')
+                    && let Some(m) = self.local_modules.get(module)
+                    && m.callables.contains(name)
+                {
+                    let file = m.file.clone();
+                    let q = q.clone();
+                    return H::call_local(self, &q, &file, args, node);
+                }
                 let q = q.clone();
                 match H::call_extern(self, &q, args, node) {
                     Some(v) => v,
@@ -1706,7 +1731,10 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
     fn get_attr(&mut self, o: Value<'t>, name: &str, node: Node<'t>) -> Value<'t> {
         match &o {
             Value::Obj(id) => H::attr(self, *id, name, node),
-            Value::Extern(q) => Value::Extern(format!("{q}.{name}").into()),
+            Value::Extern(q) => match self.local_modules.get(q.as_ref()).and_then(|m| m.consts.get(name)) {
+                Some(c) => c.to_value(),
+                None => Value::Extern(format!("{q}.{name}").into()),
+            },
             Value::Str(s) if !s.partial => match name {
                 "name" => Value::str(basename(&s.text)),
                 "stem" => {

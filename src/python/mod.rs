@@ -12,6 +12,7 @@
 //! loop lengths keep hostile or huge files from running away.
 
 mod eval;
+pub mod modules;
 mod value;
 
 pub use eval::clip as clip_text;
@@ -160,6 +161,18 @@ fn bracket_problem(text: &str) -> Option<(usize, String)> {
     stack
         .first()
         .map(|&(c, at)| (at, format!("Python syntax error: `{}` was never closed", c as char)))
+}
+
+/// The modules a file imports, with the number of leading dots of a
+/// relative import (`from .common import x` gives `("common", 1)`).
+pub fn imported_module_levels(tree: &Tree, text: &str) -> Vec<(String, usize)> {
+    imported_modules(tree, text)
+        .into_iter()
+        .map(|m| {
+            let level = m.len() - m.trim_start_matches('.').len();
+            (m.trim_start_matches('.').to_string(), level)
+        })
+        .collect()
 }
 
 /// The modules a file imports from (`from airflow.sdk import dag` gives

@@ -64,6 +64,8 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
         Airflow::default(),
         Limits::default(),
     );
+    let imports = python::imported_module_levels(&tree, text);
+    it.local_modules = python::modules::resolve_imports(db, &db.python_modules, file.dir(), &imports, 0);
     it.run_module(tree.root_node());
 
     // module-level names holding DAGs are loaded, as DagBag does
