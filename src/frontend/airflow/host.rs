@@ -619,7 +619,18 @@ impl<'t> Host<'t> for Airflow<'t> {
                         None => af.obj(Obj::AssetDecorator(args.kw.clone())),
                     });
                 }
-                "DAG" => return Some(new_dag(it, &args, node)),
+                "DAG" => {
+                    // airflow.sdk exists only in Airflow 3, which removed schedule_interval
+                    if qname.starts_with("airflow.sdk")
+                        && let Some(n) = args.kwarg_node("schedule_interval")
+                    {
+                        it.host.load_error(
+                            n,
+                            "Airflow 3 (this file imports `airflow.sdk`) removed `schedule_interval`: `DAG()` raises a TypeError; use `schedule=`",
+                        );
+                    }
+                    return Some(new_dag(it, &args, node));
+                }
                 "TaskGroup" => return Some(new_group(it, &args, node, false)),
                 "Label" => return Some(af.obj(Obj::Label(Vec::new()))),
                 "XComArg" => {
