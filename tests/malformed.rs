@@ -40,8 +40,25 @@ fn each_broken_file_is_reported_and_the_rest_is_linted() {
             "{dir} has no KFR000 in\n{out}"
         );
     }
+    for file in ["dag-syntax-error/etl.py", "dag-binary/score.py", "dag-latin1/report.py"] {
+        let prefix = format!("testdata/malformed/{file}:");
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with(&prefix) && l.contains("error[KFR000]")),
+            "{file} has no KFR000 in\n{out}"
+        );
+    }
     assert!(
         out.contains("testdata/malformed/good-neighbour/Makefile:4:12: warning[KFR002]"),
+        "{out}"
+    );
+    // a loop kfr cannot evaluate is a warning, and the DAG beside it is linted
+    assert!(
+        out.contains("testdata/malformed/dag-unknown-loop/sync.py:7:18: warning[KFR000]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("testdata/malformed/good-dag/train.py:7:26: warning[KFR001]"),
         "{out}"
     );
     insta::assert_snapshot!("concise", out);

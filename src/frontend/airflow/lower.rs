@@ -17,7 +17,18 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
     if !super::mentions_airflow(&file.text) {
         return frag;
     }
-    if let Some(problem) = &file.problem {
+    // PEP 263: a coding declaration in the first two lines makes other
+    // encodings valid Python; the text is then read with those bytes replaced
+    let declared_encoding = file
+        .text
+        .lines()
+        .take(2)
+        .any(|l| l.trim_start().starts_with('#') && (l.contains("coding:") || l.contains("coding=")));
+    let problem = match &file.problem {
+        Some(TextProblem::InvalidUtf8 { .. }) if declared_encoding => None,
+        p => p.as_ref(),
+    };
+    if let Some(problem) = problem {
         let (span, message) = match problem {
             TextProblem::Binary { offset } => (
                 file.span(*offset..*offset + 1),
@@ -31,7 +42,13 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
                 (file.span(0..0), format!("the file is too large to read ({size} bytes)"))
             }
         };
-        frag.diagnostics.push(Diagnostic::parse_error(span, message));
+        let mut d = Diagnostic::parse_error(span, message);
+        if matches!(problem, TextProblem::InvalidUtf8 { .. }) {
+            d = d.with_help(
+                "save the file as UTF-8, or declare its encoding on the first line (`# -*- coding: latin-1 -*-`)",
+            );
+        }
+        frag.diagnostics.push(d);
         return frag;
     }
     let text: &str = &file.text;
