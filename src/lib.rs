@@ -19,3 +19,4 @@ pub mod report;
 pub mod rules;
 pub mod shell;
 pub mod source;
+pub mod syntax;

@@ -118,11 +118,10 @@
 //! nothing but their redirections.
 
 use crate::source::normalize_str as normalize_path;
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use tree_sitter::{Node, Parser, Tree};
+use tree_sitter::{Node, Tree};
 
 /// Deepest syntax nesting walked; deeper parts are skipped and flagged.
 const MAX_DEPTH: usize = 200;
@@ -312,36 +311,8 @@ pub struct FileContext<'a> {
 // Parsing
 // ---------------------------------------------------------------------------
 
-thread_local! {
-    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
-}
-
-fn new_parser() -> Option<Parser> {
-    let mut parser = Parser::new();
-    parser.set_language(&tree_sitter_bash::LANGUAGE.into()).ok()?;
-    Some(parser)
-}
-
 fn parse_tree(text: &str) -> Option<Tree> {
-    let cached = PARSER
-        .try_with(|cell| {
-            let mut slot = cell.try_borrow_mut().ok()?;
-            if slot.is_none() {
-                *slot = new_parser();
-            }
-            let parser = slot.as_mut()?;
-            let tree = parser.parse(text, None);
-            if tree.is_none() {
-                parser.reset();
-            }
-            Some(tree)
-        })
-        .ok()
-        .flatten();
-    match cached {
-        Some(tree) => tree,
-        None => new_parser()?.parse(text, None),
-    }
+    crate::syntax::parse("bash", || tree_sitter_bash::LANGUAGE.into(), text)
 }
 
 /// Parses shell text into its simple commands.

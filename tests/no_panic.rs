@@ -1,6 +1,7 @@
-//! The Makefile frontend and the shell analysis never panic: every fixture
-//! is mutated many times with the characters that matter to make and to the
-//! shell (and some multi-byte text), and each mutant is read end to end.
+//! The Makefile and Airflow frontends and the shell analysis never panic:
+//! every fixture is mutated many times with the characters that matter to
+//! make, to the shell and to Python (and some multi-byte text), and each
+//! mutant is read end to end.
 //! Deterministic (a fixed-seed generator), so a failure reproduces.
 
 use kfr::frontend::{Options, SourceKind, lower};
@@ -74,6 +75,27 @@ const PIECES: &[&str] = &[
     "$(MAKE) -C ",
 ];
 
+/// One to six random edits: a piece inserted, or a few characters deleted.
+fn mutate(original: &[u8], pieces: &[&str], rng: &mut Rng) -> String {
+    let mut text = String::from_utf8_lossy(original).into_owned();
+    for _ in 0..1 + rng.below(6) {
+        let mut at = rng.below(text.len() + 1);
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        if rng.below(3) == 0 && at < text.len() {
+            let mut end = (at + 1 + rng.below(12)).min(text.len());
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            text.replace_range(at..end, "");
+        } else {
+            text.insert_str(at, pieces[rng.below(pieces.len())]);
+        }
+    }
+    text
+}
+
 fn fixtures() -> Vec<PathBuf> {
     let mut out = Vec::new();
     for root in [
@@ -124,22 +146,7 @@ fn mutated_makefiles_never_panic() {
     for (i, f) in files.iter().enumerate() {
         let original = std::fs::read(f).unwrap();
         for round in 0..rounds {
-            let mut text = String::from_utf8_lossy(&original).into_owned();
-            for _ in 0..1 + rng.below(6) {
-                let mut at = rng.below(text.len() + 1);
-                while !text.is_char_boundary(at) {
-                    at -= 1;
-                }
-                if rng.below(3) == 0 && at < text.len() {
-                    let mut end = (at + 1 + rng.below(12)).min(text.len());
-                    while !text.is_char_boundary(end) {
-                        end += 1;
-                    }
-                    text.replace_range(at..end, "");
-                } else {
-                    text.insert_str(at, PIECES[rng.below(PIECES.len())]);
-                }
-            }
+            let text = mutate(&original, PIECES, &mut rng);
             let path = scratch.path().join(format!("m{i}-{round}")).join("Makefile");
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(&path, &text).unwrap();
@@ -230,22 +237,7 @@ fn mutated_dag_files_never_panic() {
     for (i, f) in files.iter().enumerate() {
         let original = std::fs::read(f).unwrap();
         for round in 0..rounds {
-            let mut text = String::from_utf8_lossy(&original).into_owned();
-            for _ in 0..1 + rng.below(6) {
-                let mut at = rng.below(text.len() + 1);
-                while !text.is_char_boundary(at) {
-                    at -= 1;
-                }
-                if rng.below(3) == 0 && at < text.len() {
-                    let mut end = (at + 1 + rng.below(12)).min(text.len());
-                    while !text.is_char_boundary(end) {
-                        end += 1;
-                    }
-                    text.replace_range(at..end, "");
-                } else {
-                    text.insert_str(at, PY_PIECES[rng.below(PY_PIECES.len())]);
-                }
-            }
+            let text = mutate(&original, PY_PIECES, &mut rng);
             let path = scratch.path().join(format!("d{i}-{round}.py"));
             std::fs::write(&path, &text).unwrap();
             let db = SourceDb::new();

@@ -19,41 +19,11 @@ pub use eval::clip as clip_text;
 pub use eval::{Args, Flow, Host, Interp, Limits};
 pub use value::{Class, Dict, Func, Str, Value};
 
-use std::cell::RefCell;
-use tree_sitter::{Node, Parser, Tree};
+use tree_sitter::{Node, Tree};
 
-thread_local! {
-    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
-}
-
-/// Parse Python source. None only if tree-sitter gives up (timeouts are not
-/// set, so in practice never).
+/// Parse Python source.
 pub fn parse(text: &str) -> Option<Tree> {
-    let cached = PARSER
-        .try_with(|cell| {
-            let mut slot = cell.try_borrow_mut().ok()?;
-            if slot.is_none() {
-                let mut p = Parser::new();
-                p.set_language(&tree_sitter_python::LANGUAGE.into()).ok()?;
-                *slot = Some(p);
-            }
-            let parser = slot.as_mut()?;
-            let tree = parser.parse(text, None);
-            if tree.is_none() {
-                parser.reset();
-            }
-            Some(tree)
-        })
-        .ok()
-        .flatten();
-    match cached {
-        Some(tree) => tree,
-        None => {
-            let mut p = Parser::new();
-            p.set_language(&tree_sitter_python::LANGUAGE.into()).ok()?;
-            p.parse(text, None)
-        }
-    }
+    crate::syntax::parse("python", || tree_sitter_python::LANGUAGE.into(), text)
 }
 
 /// The first syntax error in a tree: its byte range and a message.

@@ -224,31 +224,9 @@ impl<'t> Value<'t> {
                 }
             }
             Value::Str(s) if !s.partial => s.text.clone(),
-            Value::List(l) => {
-                let mut out = String::from("[");
-                for (i, v) in l.borrow().iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    out.push_str(&v.repr()?);
-                }
-                out.push(']');
-                out
-            }
-            Value::Tuple(t) => {
-                let mut out = String::from("(");
-                for (i, v) in t.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    out.push_str(&v.repr()?);
-                }
-                if t.len() == 1 {
-                    out.push(',');
-                }
-                out.push(')');
-                out
-            }
+            Value::List(l) => format!("[{}]", repr_items(&l.borrow())?),
+            Value::Tuple(t) if t.len() == 1 => format!("({},)", repr_items(t)?),
+            Value::Tuple(t) => format!("({})", repr_items(t)?),
             _ => return None,
         })
     }
@@ -293,4 +271,10 @@ impl<'t> Value<'t> {
             v => v.to_text().unwrap_or_else(|| "<unknown>".into()),
         }
     }
+}
+
+/// The reprs of items joined as Python prints a list or tuple.
+fn repr_items(items: &[Value]) -> Option<String> {
+    let reprs: Option<Vec<String>> = items.iter().map(Value::repr).collect();
+    Some(reprs?.join(", "))
 }

@@ -400,7 +400,32 @@ impl<'t> Airflow<'t> {
 
 /// A kwarg's value.
 fn kw<'a, 't>(kwargs: &'a Kwargs<'t>, name: &str) -> Option<&'a Value<'t>> {
-    kwargs.iter().rev().find(|(k, _, _)| k == name).map(|(_, v, _)| v)
+    kw_entry(kwargs, name).map(|(v, _)| v)
+}
+
+/// A kwarg's value and node; the last one given wins, as in a call.
+pub fn kw_entry<'a, 't>(kwargs: &'a Kwargs<'t>, name: &str) -> Option<(&'a Value<'t>, Option<Node<'t>>)> {
+    kwargs.iter().rev().find(|(k, _, _)| k == name).map(|(_, v, n)| (v, *n))
+}
+
+/// The schedule (as given, with its node) and the default_args of a DAG's
+/// arguments; `default_args=None` is reported, Airflow 3 cannot load it.
+fn dag_settings<'t>(it: &mut It<'t>, kwargs: &Kwargs<'t>) -> (Option<(Value<'t>, Node<'t>)>, Value<'t>) {
+    let schedule = ["schedule", "schedule_interval", "timetable"]
+        .iter()
+        .find_map(|k| kw_entry(kwargs, k).and_then(|(v, n)| n.map(|n| (v.clone(), n))));
+    let default_args = match kw_entry(kwargs, "default_args") {
+        Some((Value::None, Some(n))) => {
+            it.host.load_error(
+                n,
+                "`default_args=None` makes Airflow 3 fail to load this DAG (TypeError in `DAG()`): leave it out or pass `{}`",
+            );
+            Value::None
+        }
+        Some((v, _)) => v.clone(),
+        None => Value::None,
+    };
+    (schedule, default_args)
 }
 
 fn merge_kwargs<'t>(base: &Kwargs<'t>, over: &Kwargs<'t>) -> Kwargs<'t> {
@@ -1001,16 +1026,7 @@ fn dag_of_args<'t>(it: &It<'t>, args: &Args<'t>) -> Option<Option<usize>> {
 fn new_dag<'t>(it: &mut It<'t>, args: &Args<'t>, node: Node<'t>) -> Value<'t> {
     let dag_id = args.get("dag_id", 0).cloned().unwrap_or(Value::Unknown);
     let id_node = args.get_node("dag_id", 0).unwrap_or(node);
-    let schedule = ["schedule", "schedule_interval", "timetable"]
-        .iter()
-        .find_map(|k| args.kwarg(k).cloned().zip(args.kwarg_node(k)));
-    let default_args = args.kwarg("default_args").cloned().unwrap_or(Value::None);
-    if let (Value::None, Some(n)) = (&default_args, args.kwarg_node("default_args")) {
-        it.host.load_error(
-            n,
-            "`default_args=None` makes Airflow 3 fail to load this DAG (TypeError in `DAG()`): leave it out or pass `{}`",
-        );
-    }
+    let (schedule, default_args) = dag_settings(it, &args.kw);
     make_dag(it, dag_id, id_node, schedule, default_args)
 }
 
@@ -1318,13 +1334,7 @@ fn call_task_func<'t>(
     let raw = kw(&kwargs, "task_id")
         .cloned()
         .unwrap_or_else(|| Value::str(f.name.clone()));
-    let id_node = deco
-        .kwargs
-        .iter()
-        .rev()
-        .find(|(k, _, _)| k == "task_id")
-        .and_then(|(_, _, n)| *n)
-        .unwrap_or(node);
+    let id_node = kw_entry(&deco.kwargs, "task_id").and_then(|(_, n)| n).unwrap_or(node);
     let explicit_dag = match kw(&kwargs, "dag") {
         Some(Value::Obj(id)) => match it.host.get(*id) {
             Some(Obj::Dag(d)) => Some(Some(*d)),
@@ -1404,27 +1414,11 @@ fn call_dag_func<'t>(
     let dag_id = kw(kwargs, "dag_id")
         .cloned()
         .unwrap_or_else(|| Value::str(f.name.clone()));
-    let id_node = kwargs
-        .iter()
-        .rev()
-        .find(|(k, _, _)| k == "dag_id")
-        .and_then(|(_, _, n)| *n)
+    let id_node = kw_entry(kwargs, "dag_id")
+        .and_then(|(_, n)| n)
         .or_else(|| f.node.child_by_field_name("name"))
         .unwrap_or(node);
-    let schedule = ["schedule", "schedule_interval", "timetable"].iter().find_map(|k| {
-        kwargs
-            .iter()
-            .rev()
-            .find(|(kk, _, _)| kk == k)
-            .and_then(|(_, v, n)| n.map(|n| (v.clone(), n)))
-    });
-    let default_args = kw(kwargs, "default_args").cloned().unwrap_or(Value::None);
-    if let Some((_, Value::None, Some(n))) = kwargs.iter().rev().find(|(k, _, _)| k == "default_args") {
-        it.host.load_error(
-            *n,
-            "`default_args=None` makes Airflow 3 fail to load this DAG (TypeError in `DAG()`): leave it out or pass `{}`",
-        );
-    }
+    let (schedule, default_args) = dag_settings(it, kwargs);
     let v = make_dag(it, dag_id, id_node, schedule, default_args);
     Airflow::enter(it, &v, node);
     it.call_func(f, args);
@@ -1466,11 +1460,7 @@ fn asset_dag<'t>(it: &mut It<'t>, kwargs: Kwargs<'t>, f: Rc<Func<'t>>, node: Nod
         .cloned()
         .unwrap_or_else(|| Value::str(f.name.clone()));
     let id_node = f.node.child_by_field_name("name").unwrap_or(node);
-    let schedule = kwargs
-        .iter()
-        .rev()
-        .find(|(k, _, _)| k == "schedule")
-        .and_then(|(_, v, n)| n.map(|n| (v.clone(), n)));
+    let (schedule, _) = dag_settings(it, &kwargs);
     let v = make_dag(it, name.clone(), id_node, schedule, Value::None);
     Airflow::enter(it, &v, node);
     let deco = Deco {

@@ -246,11 +246,7 @@ fn loop_builds_tasks(root: Node, range: std::ops::Range<usize>, text: &str) -> b
 }
 
 fn kwarg<'a, 't>(task: &'a TaskModel<'t>, name: &str) -> Option<(&'a Value<'t>, Option<Node<'t>>)> {
-    task.kwargs
-        .iter()
-        .rev()
-        .find(|(k, _, _)| k == name)
-        .map(|(_, v, n)| (v, *n))
+    super::host::kw_entry(&task.kwargs, name)
 }
 
 /// An argument of the task, else its default_args entry.
