@@ -170,29 +170,8 @@ impl<'t> Value<'t> {
             (Value::Float(a), Value::Float(b)) => a == b,
             (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => (*a as f64) == *b,
             (Value::Str(a), Value::Str(b)) if !a.partial && !b.partial => a.text == b.text,
-            (Value::Tuple(a), Value::Tuple(b)) => {
-                if a.len() != b.len() {
-                    return Some(false);
-                }
-                for (x, y) in a.iter().zip(b.iter()) {
-                    if !x.equals(y)? {
-                        return Some(false);
-                    }
-                }
-                true
-            }
-            (Value::List(a), Value::List(b)) => {
-                let (a, b) = (a.borrow(), b.borrow());
-                if a.len() != b.len() {
-                    return Some(false);
-                }
-                for (x, y) in a.iter().zip(b.iter()) {
-                    if !x.equals(y)? {
-                        return Some(false);
-                    }
-                }
-                true
-            }
+            (Value::Tuple(a), Value::Tuple(b)) => return items_equal(a, b),
+            (Value::List(a), Value::List(b)) => return items_equal(&a.borrow(), &b.borrow()),
             (Value::Obj(a), Value::Obj(b)) => a == b,
             (Value::Extern(a), Value::Extern(b)) => a == b,
             (Value::Unknown, _) | (_, Value::Unknown) | (Value::Opaque(_), _) | (_, Value::Opaque(_)) => return None,
@@ -277,4 +256,17 @@ impl<'t> Value<'t> {
 fn repr_items(items: &[Value]) -> Option<String> {
     let reprs: Option<Vec<String>> = items.iter().map(Value::repr).collect();
     Some(reprs?.join(", "))
+}
+
+/// Element-wise equality of two sequences, when known.
+fn items_equal<'t>(a: &[Value<'t>], b: &[Value<'t>]) -> Option<bool> {
+    if a.len() != b.len() {
+        return Some(false);
+    }
+    for (x, y) in a.iter().zip(b.iter()) {
+        if !x.equals(y)? {
+            return Some(false);
+        }
+    }
+    Some(true)
 }
