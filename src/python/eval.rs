@@ -142,6 +142,9 @@ pub trait Host<'t>: Sized {
     fn exit(it: &mut Interp<'t, Self>, v: &Value<'t>) {}
 }
 
+/// Reads a data file by path, returning its text.
+pub type Reader<'t> = Box<dyn Fn(&str) -> Option<String> + 't>;
+
 /// Bounds on one file's evaluation.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -213,6 +216,9 @@ pub struct Interp<'t, H> {
     pub exhausted: bool,
     /// The repository's own modules this file imports, by name as written.
     pub local_modules: HashMap<String, Arc<LocalModule>>,
+    /// Reads a data file the code opens (`open(path)`, `Path(p).read_text()`),
+    /// for `yaml.safe_load` and `json.load`; None: files are not read.
+    pub reader: Option<Reader<'t>>,
     limits: Limits,
     fuel: u64,
     depth: u32,
@@ -242,6 +248,7 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
             notes: Vec::new(),
             exhausted: false,
             local_modules: HashMap::new(),
+            reader: None,
             limits,
             fuel: limits.fuel,
             depth: 0,
@@ -278,6 +285,17 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
     pub fn stop(&mut self) {
         self.fuel = 0;
         self.exhausted = true;
+    }
+
+    /// The text of a data file the code reads, relative paths taken from
+    /// the file's own directory.
+    fn read_text(&self, path: &str) -> Option<String> {
+        let reader = self.reader.as_ref()?;
+        if std::path::Path::new(path).is_absolute() {
+            return reader(path);
+        }
+        let dir = std::path::Path::new(&self.file_path).parent()?;
+        reader(&dir.join(path).to_string_lossy())
     }
 
     fn tick(&mut self) -> bool {
@@ -1615,6 +1633,15 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                 let f = Value::Extern(format!("{q}.{name}").into());
                 self.call_value(&f, args, node)
             }
+            Value::File(t) if matches!(name, "read") => Value::str(t.to_string()),
+            Value::File(t) if matches!(name, "readlines") => {
+                Value::list(t.split_inclusive('\n').map(|l| Value::str(l.to_string())).collect())
+            }
+            Value::Str(s) if !s.partial && matches!(name, "read_text" | "open") => match self.read_text(&s.text) {
+                Some(t) if name == "read_text" => Value::str(t),
+                Some(t) => Value::File(t.into()),
+                None => Value::Unknown,
+            },
             Value::Str(s) => str_method(s, name, &args, self).unwrap_or(Value::Unknown),
             Value::List(l) => {
                 let a0 = args.pos.first().map(|(v, _)| v.clone());
@@ -1922,6 +1949,36 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                 .map_or(Value::Unknown, |i| Value::Int(i.abs())),
             "builtins.print" => Value::None,
             "builtins.globals" => Value::Globals,
+            "builtins.open" | "io.open" | "codecs.open" => {
+                let mode = args.get("mode", 1).and_then(|m| m.as_str().map(str::to_string));
+                if mode
+                    .as_deref()
+                    .is_some_and(|m| m.contains('w') || m.contains('a') || m.contains('b'))
+                {
+                    return Some(Value::Unknown);
+                }
+                match s(0).and_then(|p| self.read_text(&p)) {
+                    Some(text) => Value::File(text.into()),
+                    None => Value::Unknown,
+                }
+            }
+            "yaml.safe_load" | "yaml.load" | "yaml.full_load" | "yaml.unsafe_load" | "json.load" | "json.loads" => {
+                let text = match a(0) {
+                    Some(Value::File(t)) => t.to_string(),
+                    Some(Value::Str(t)) if !t.partial => t.text.clone(),
+                    _ => return Some(Value::Unknown),
+                };
+                let parsed = if q.starts_with("json") {
+                    serde_json::from_str::<serde_json::Value>(&text)
+                        .ok()
+                        .map(|v| from_json(&v, 0))
+                } else {
+                    serde_yaml::from_str::<serde_yaml::Value>(&text)
+                        .ok()
+                        .map(|v| from_yaml(&v, 0))
+                };
+                parsed.unwrap_or(Value::Unknown)
+            }
             "builtins.getattr" => match (a(0), s(1)) {
                 (Some(o), Some(n)) => {
                     let node = args.pos[0].1;
@@ -2465,4 +2522,53 @@ fn str_format(fmt: &str, args: &Args) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// A parsed YAML document as a Python value (what `yaml.safe_load` gives).
+fn from_yaml<'t>(v: &serde_yaml::Value, depth: usize) -> Value<'t> {
+    use serde_yaml::Value as Y;
+    if depth > 32 {
+        return Value::Unknown;
+    }
+    match v {
+        Y::Null => Value::None,
+        Y::Bool(b) => Value::Bool(*b),
+        Y::Number(n) => n
+            .as_i64()
+            .map(Value::Int)
+            .or_else(|| n.as_f64().map(Value::Float))
+            .unwrap_or(Value::Unknown),
+        Y::String(s) => Value::str(s.clone()),
+        Y::Sequence(items) => Value::list(items.iter().map(|i| from_yaml(i, depth + 1)).collect()),
+        Y::Mapping(m) => Value::dict(
+            m.iter()
+                .map(|(k, v)| (from_yaml(k, depth + 1), from_yaml(v, depth + 1)))
+                .collect(),
+        ),
+        Y::Tagged(t) => from_yaml(&t.value, depth + 1),
+    }
+}
+
+/// A parsed JSON document as a Python value (what `json.load` gives).
+fn from_json<'t>(v: &serde_json::Value, depth: usize) -> Value<'t> {
+    use serde_json::Value as J;
+    if depth > 32 {
+        return Value::Unknown;
+    }
+    match v {
+        J::Null => Value::None,
+        J::Bool(b) => Value::Bool(*b),
+        J::Number(n) => n
+            .as_i64()
+            .map(Value::Int)
+            .or_else(|| n.as_f64().map(Value::Float))
+            .unwrap_or(Value::Unknown),
+        J::String(s) => Value::str(s.clone()),
+        J::Array(items) => Value::list(items.iter().map(|i| from_json(i, depth + 1)).collect()),
+        J::Object(m) => Value::dict(
+            m.iter()
+                .map(|(k, v)| (Value::str(k.clone()), from_json(v, depth + 1)))
+                .collect(),
+        ),
+    }
 }

@@ -90,6 +90,8 @@ pub enum Value<'t> {
     /// A value that exists but is not modelled (a `datetime(...)`); the
     /// source text is kept for display.
     Opaque(Rc<str>),
+    /// A file opened for reading (`open(path)`), with its text.
+    File(Rc<str>),
     /// What `globals()` returns.
     Globals,
     #[default]
@@ -155,7 +157,7 @@ impl<'t> Value<'t> {
             Value::Tuple(t) => !t.is_empty(),
             Value::Dict(d) => !d.borrow().items.is_empty(),
             Value::Func(_) | Value::Class(_) | Value::Extern(_) | Value::Method(..) | Value::Obj(_) => true,
-            Value::Opaque(_) | Value::Globals => true,
+            Value::Opaque(_) | Value::Globals | Value::File(_) => true,
             Value::Unknown => return None,
         })
     }

@@ -69,6 +69,8 @@ def load(path):
 
 def main():
     folder = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(__file__))
+    # Airflow puts the DAGs folder on sys.path: fixtures import dag_common/ from it
+    sys.path.insert(0, folder)
     names = sys.argv[2:] or sorted(
         n for n in os.listdir(folder) if n.endswith(".py") and n != os.path.basename(__file__)
     )

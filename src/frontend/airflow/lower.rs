@@ -75,12 +75,14 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
         );
         return frag;
     }
-    let mut it = Interp::new(
-        text,
-        file.path.display().to_string(),
-        Airflow::default(),
-        Limits::default(),
-    );
+    // DagBag imports files by absolute path: so is `__file__`
+    let abs = std::fs::canonicalize(&file.path).unwrap_or_else(|_| file.path.clone());
+    let mut it = Interp::new(text, abs.display().to_string(), Airflow::default(), Limits::default());
+    // data files the DAG reads at import time (a YAML config of its tasks)
+    it.reader = Some(Box::new(|path: &str| {
+        let f = db.load(std::path::Path::new(path)).ok()?;
+        f.problem.is_none().then(|| f.text.clone())
+    }));
     let imports = python::imported_module_levels(&tree, text);
     it.local_modules = python::modules::resolve_imports(db, &db.python_modules, file.dir(), &imports, 0);
     it.run_module(tree.root_node());
