@@ -147,9 +147,6 @@ impl SourceFile {
 pub struct SourceDb {
     files: RwLock<Vec<Arc<SourceFile>>>,
     by_key: Mutex<HashMap<PathBuf, FileId>>,
-    /// The repository's own Python modules that pipeline files import,
-    /// evaluated once per run.
-    pub python_modules: crate::python::modules::ModuleCache,
 }
 
 impl SourceDb {

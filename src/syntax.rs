@@ -41,3 +41,11 @@ pub fn parse(name: &'static str, language: impl Fn() -> Language, text: &str) ->
         None => new_parser(&language())?.parse(text, None),
     }
 }
+
+/// Parse only `ranges` of `text` (tree-sitter's included ranges): the
+/// nodes' offsets are offsets into the whole text.
+pub fn parse_ranges(language: impl Fn() -> Language, text: &str, ranges: &[tree_sitter::Range]) -> Option<Tree> {
+    let mut parser = new_parser(&language())?;
+    parser.set_included_ranges(ranges).ok()?;
+    parser.parse(text, None)
+}

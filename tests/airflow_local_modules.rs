@@ -1,7 +1,7 @@
-//! DAG files share constants through the repository's own modules (Airflow
-//! puts the DAGs folder on `sys.path`). kfr evaluates those modules once and
-//! uses their module-level data; a call into a function of such a module is
-//! reported, since the tasks it would create are not in the graph.
+//! DAG files share settings and task factories through the repository's own
+//! modules (Airflow puts the DAGs folder on `sys.path`). kfr runs those
+//! modules as Python imports them, so constants and the tasks a factory
+//! function builds are in the graph, located in the module's file.
 
 use std::process::Command;
 
@@ -12,7 +12,7 @@ fn write(dir: &std::path::Path, name: &str, text: &str) {
 }
 
 #[test]
-fn constants_come_from_local_modules() {
+fn constants_and_task_factories_come_from_local_modules() {
     let tmp = tempfile::tempdir().unwrap();
     let dags = tmp.path().join("dags");
     write(&dags, "common/__init__.py", "");
@@ -23,7 +23,9 @@ fn constants_come_from_local_modules() {
         "from datetime import timedelta\nfrom common.settings import OWNER, RETRIES\n\n\
          DEFAULT_ARGS = {'owner': OWNER, 'retries': RETRIES, 'retry_delay': timedelta(minutes=5)}\n\
          TABLES = ['orders', 'users']\nSCHEDULE = '0 3 * * *'\n\n\
-         def make_tasks(dag, names):\n    return []\n",
+         def make_tasks(dag, names):\n\
+         \x20   from airflow.providers.standard.operators.bash import BashOperator\n\
+         \x20   return [BashOperator(task_id=n, bash_command='python x.py', dag=dag, retries=0) for n in names]\n",
     );
     write(
         &dags,
@@ -58,11 +60,15 @@ fn constants_come_from_local_modules() {
         vec![
             ("load_orders".into(), 3),
             ("load_users".into(), 3),
-            ("report".into(), 2)
+            ("report".into(), 2),
+            ("x".into(), 0),
+            ("y".into(), 0)
         ]
     );
+    assert_eq!(g["steps"][3]["file"], "dags/common/defaults.py");
     assert_eq!(g["steps"][2]["retry_delay"], "timedelta(minutes=5)");
-    // the helper module files themselves are no DAG files: only the call is reported
+    // the helper modules are no DAG files themselves; what the factory builds
+    // is reported where it is built
     let out = Command::new(env!("CARGO_BIN_EXE_kfr"))
         .args(["lint", "dags", "--format", "concise"])
         .current_dir(tmp.path())
@@ -71,7 +77,8 @@ fn constants_come_from_local_modules() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(
         text,
-        "dags/team/etl.py:11:13: warning[KFR000] `make_tasks` is defined in `dags/common/defaults.py`: kfr does not follow calls into other files yet, so tasks it creates are not in the graph\n\
-         Found 1 problem (1 warning) in 1 file.\n"
+        "dags/common/defaults.py:10:82: warning[KFR001] task `x` is set to `retries=0`\n\
+         dags/common/defaults.py:10:82: warning[KFR001] task `y` is set to `retries=0`\n\
+         Found 2 problems (2 warnings) in 1 file.\n"
     );
 }

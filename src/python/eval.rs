@@ -1,13 +1,11 @@
 //! The interpreter: statements, expressions, calls, and the hooks a host
 //! frontend implements for the library it models.
 
-use super::modules::LocalModule;
 use super::value::{Class, Dict, Func, Str, Value};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::rc::{Rc, Weak};
-use std::sync::Arc;
 use tree_sitter::Node;
 
 /// A variable scope: a module, a function call, a comprehension.
@@ -130,17 +128,15 @@ pub trait Host<'t>: Sized {
     fn binop(it: &mut Interp<'t, Self>, op: &str, l: Value<'t>, r: Value<'t>, node: Node<'t>) -> Option<Value<'t>> {
         None
     }
-    /// A call of a function defined in a local module kfr does not follow
-    /// (`qname` as imported, `file` where it is defined).
-    fn call_local(it: &mut Interp<'t, Self>, qname: &str, file: &str, args: Args<'t>, node: Node<'t>) -> Value<'t> {
-        Value::Unknown
-    }
     /// `with value as x:` — what `x` is bound to.
     fn enter(it: &mut Interp<'t, Self>, v: &Value<'t>, node: Node<'t>) -> Value<'t> {
         v.clone()
     }
     fn exit(it: &mut Interp<'t, Self>, v: &Value<'t>) {}
 }
+
+/// A repository module: its root node, its path, its namespace once run.
+type ModuleEntry<'t> = (Node<'t>, String, Option<Scope<'t>>);
 
 /// Reads a data file by path, returning its text.
 pub type Reader<'t> = Box<dyn Fn(&str) -> Option<String> + 't>;
@@ -214,8 +210,10 @@ pub struct Interp<'t, H> {
     pub notes: Vec<(Range<usize>, String)>,
     /// Fuel ran out: the rest of the file was not evaluated.
     pub exhausted: bool,
-    /// The repository's own modules this file imports, by name as written.
-    pub local_modules: HashMap<String, Arc<LocalModule>>,
+    /// The repository's own modules this file may import, by name as
+    /// written: the module's root node and file path, and its namespace
+    /// once it has been run.
+    modules: HashMap<String, ModuleEntry<'t>>,
     /// Reads a data file the code opens (`open(path)`, `Path(p).read_text()`),
     /// for `yaml.safe_load` and `json.load`; None: files are not read.
     pub reader: Option<Reader<'t>>,
@@ -235,6 +233,11 @@ impl<'t, H> Drop for Interp<'t, H> {
             }
         }
         self.module.vars.borrow_mut().clear();
+        for (_, _, scope) in self.modules.values() {
+            if let Some(s) = scope {
+                s.vars.borrow_mut().clear();
+            }
+        }
     }
 }
 
@@ -247,7 +250,7 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
             file_path,
             notes: Vec::new(),
             exhausted: false,
-            local_modules: HashMap::new(),
+            modules: HashMap::new(),
             reader: None,
             limits,
             fuel: limits.fuel,
@@ -265,6 +268,29 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
         if self.notes.len() < 200 {
             self.notes.push((node.byte_range(), message.into()));
         }
+    }
+
+    /// Make a repository module importable under `name`; it runs when it
+    /// is first imported, with `__file__` set to `path`.
+    pub fn add_module(&mut self, name: &str, root: Node<'t>, path: String) {
+        self.modules.insert(name.to_string(), (root, path, None));
+    }
+
+    /// The namespace of module `name`, running it on first import. None:
+    /// not a repository module.
+    fn load_module(&mut self, name: &str) -> Option<Scope<'t>> {
+        let (root, path, scope) = self.modules.get(name)?.clone();
+        if let Some(s) = scope {
+            return Some(s);
+        }
+        let s: Scope<'t> = Rc::new(ScopeData::default());
+        // registered before it runs, as in sys.modules: a cycle sees it half-made
+        self.modules
+            .insert(name.to_string(), (root, path.clone(), Some(s.clone())));
+        let saved = std::mem::replace(&mut self.file_path, path);
+        let _ = self.exec_block(root, &s);
+        self.file_path = saved;
+        Some(s)
     }
 
     /// Run the module body.
@@ -389,10 +415,19 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                             continue;
                         };
                         let q = dotted(self.text(name));
-                        self.set_var(scope, self.text(alias), Value::Extern(q.into()));
+                        let v = match self.load_module(&q) {
+                            Some(m) => Value::Module(m),
+                            None => Value::Extern(q.into()),
+                        };
+                        self.set_var(scope, self.text(alias), v);
                     } else {
                         let q = dotted(self.text(c));
-                        let top = q.split('.').next().unwrap_or("").to_string();
+                        // run the module (and its packages); bind the top name
+                        let parts: Vec<&str> = q.split('.').collect();
+                        for end in 1..=parts.len() {
+                            self.load_module(&parts[..end].join("."));
+                        }
+                        let top = parts[0].to_string();
                         self.set_var(scope, &top, Value::Extern(top.clone().into()));
                     }
                 }
@@ -415,12 +450,17 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                     };
                     let short = dotted(self.text(name));
                     let q = format!("{module}.{short}");
-                    let local = self
-                        .local_modules
-                        .get(&module)
-                        .and_then(|m| m.consts.get(&short))
-                        .map(|c| c.to_value());
-                    let v = local.unwrap_or_else(|| Value::Extern(q.into()));
+                    let found = self
+                        .load_module(&module)
+                        .and_then(|m| m.vars.borrow().get(&short).cloned());
+                    let v = match found {
+                        Some(v) => v,
+                        // `from package import module`
+                        None => match self.load_module(&q) {
+                            Some(m) => Value::Module(m),
+                            None => Value::Extern(q.into()),
+                        },
+                    };
                     self.set_var(scope, self.text(alias), v);
                 }
                 Flow::Normal
@@ -1514,14 +1554,6 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                 if let Some(v) = self.call_known(q, &args) {
                     return v;
                 }
-                if let Some((module, name)) = q.rsplit_once('.')
-                    && let Some(m) = self.local_modules.get(module)
-                    && m.callables.contains(name)
-                {
-                    let file = m.file.clone();
-                    let q = q.clone();
-                    return H::call_local(self, &q, &file, args, node);
-                }
                 let q = q.clone();
                 match H::call_extern(self, &q, args, node) {
                     Some(v) => v,
@@ -1750,7 +1782,10 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                 }
                 Value::None
             }
-            Value::Func(_) | Value::Class(_) | Value::Method(..) => Value::Unknown,
+            Value::Module(m) => {
+                let f = m.vars.borrow().get(name).cloned().unwrap_or(Value::Unknown);
+                self.call_value(&f, args, node)
+            }
             _ => Value::Unknown,
         }
     }
@@ -1758,10 +1793,18 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
     fn get_attr(&mut self, o: Value<'t>, name: &str, node: Node<'t>) -> Value<'t> {
         match &o {
             Value::Obj(id) => H::attr(self, *id, name, node),
-            Value::Extern(q) => match self.local_modules.get(q.as_ref()).and_then(|m| m.consts.get(name)) {
-                Some(c) => c.to_value(),
-                None => Value::Extern(format!("{q}.{name}").into()),
-            },
+            Value::Extern(q) => {
+                // `import common.defaults` then `common.defaults.X`
+                let sub = format!("{q}.{name}");
+                if let Some(m) = self.load_module(&sub) {
+                    return Value::Module(m);
+                }
+                if let Some(m) = self.load_module(q) {
+                    return m.vars.borrow().get(name).cloned().unwrap_or(Value::Unknown);
+                }
+                Value::Extern(sub.into())
+            }
+            Value::Module(m) => m.vars.borrow().get(name).cloned().unwrap_or(Value::Unknown),
             Value::Str(s) if !s.partial => match name {
                 "name" => Value::str(basename(&s.text)),
                 "stem" => {

@@ -16,7 +16,8 @@ pub mod modules;
 mod value;
 
 pub use eval::clip as clip_text;
-pub use eval::{Args, Flow, Host, Interp, Limits};
+pub use eval::{Args, Flow, Host, Interp, Limits, Reader};
+pub use modules::Program;
 pub use value::{Class, Dict, Func, Str, Value};
 
 use tree_sitter::{Node, Tree};

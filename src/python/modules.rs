@@ -1,102 +1,147 @@
-//! Modules of the user's own repository that a pipeline file imports
-//! (`from common.defaults import DEFAULT_ARGS`). Airflow puts the DAGs folder
-//! on `sys.path`, so DAG files share constants through such modules. kfr
-//! evaluates a local module once (no Airflow host: nothing it builds counts)
-//! and keeps its module-level *data* — strings, numbers, lists, dicts, and
-//! the source text of opaque values like `timedelta(minutes=5)` — which the
-//! importing file then sees as if written there. Functions and classes of the
-//! module are known by name only: calling one is reported by the host.
+//! The repository's own modules a pipeline file imports
+//! (`from common.tasks import make_ingest`). Airflow puts the DAGs folder on
+//! `sys.path`, so DAG files share settings and task factories through such
+//! modules. kfr reads them as Python would import them: each is evaluated
+//! once, in its own namespace, when it is first imported.
+//!
+//! The main file and its modules form one [`Program`]: their texts are laid
+//! end to end in one buffer and each module is parsed over its own range of
+//! it (tree-sitter's included ranges), so every node of every file has one
+//! byte offset, and [`Program::locate`] tells which file and where.
 
-use super::eval::{Host, Interp, Limits};
-use super::value::Value;
-use crate::source::SourceDb;
-use std::collections::{HashMap, HashSet};
+use crate::source::{SourceDb, SourceFile, Span};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use tree_sitter::{Point, Tree};
 
-/// A module-level value that can leave the interpreter that made it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Const {
-    None,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Str(String),
-    List(Vec<Const>),
-    Tuple(Vec<Const>),
-    Dict(Vec<(Const, Const)>),
-    Opaque(String),
+/// Most modules followed from one file, and how deep imports are followed.
+const MAX_MODULES: usize = 32;
+const MAX_DEPTH: usize = 4;
+
+/// A file's directory, the modules it imports (name, level), its depth.
+type Pending = (PathBuf, Vec<(String, usize)>, usize);
+
+/// One file and the repository modules it imports, transitively.
+pub struct Program {
+    /// Every source, end to end, each followed by a newline.
+    pub text: String,
+    /// Each source's file and where its text starts; the main file first.
+    pub files: Vec<(usize, Arc<SourceFile>)>,
+    /// Module names as imported, with the index of their file in `files`.
+    pub modules: Vec<(String, usize)>,
 }
 
-impl Const {
-    pub fn from_value(v: &Value, depth: usize) -> Option<Const> {
-        if depth > 16 {
-            return None;
+impl Program {
+    /// The main file and the local modules it imports.
+    pub fn build(db: &SourceDb, main: &Arc<SourceFile>, main_tree: &Tree) -> Program {
+        let mut program = Program {
+            text: format!("{}\n", main.text),
+            files: vec![(0, main.clone())],
+            modules: Vec::new(),
+        };
+        let main_key = std::fs::canonicalize(&main.path).ok();
+        // (directory of the importing file, its imports, depth)
+        let mut queue: Vec<Pending> = vec![(
+            main.dir().to_path_buf(),
+            super::imported_module_levels(main_tree, &main.text),
+            0,
+        )];
+        let mut seen: Vec<PathBuf> = main_key.into_iter().collect();
+        while let Some((dir, imports, depth)) = queue.pop() {
+            for (name, level) in imports {
+                if program.modules.len() >= MAX_MODULES || level > 0 && depth > 0 {
+                    continue;
+                }
+                let key = format!("{}{name}", ".".repeat(level));
+                if program.modules.iter().any(|(n, _)| *n == key) || is_library(&name, level) {
+                    continue;
+                }
+                // `import a.b.c` needs a, a.b and a.b.c
+                let parts: Vec<&str> = name.split('.').collect();
+                for end in 1..=parts.len() {
+                    let prefix = parts[..end].join(".");
+                    let pkey = format!("{}{prefix}", ".".repeat(level));
+                    if program.modules.iter().any(|(n, _)| *n == pkey) {
+                        continue;
+                    }
+                    let Some(path) = find_module(&dir, &prefix, level) else {
+                        continue;
+                    };
+                    let Ok(canon) = std::fs::canonicalize(&path) else {
+                        continue;
+                    };
+                    if let Some(i) = seen.iter().position(|s| *s == canon) {
+                        // the same file under another name
+                        if i > 0 {
+                            program.modules.push((pkey, i));
+                        }
+                        continue;
+                    }
+                    let Ok(file) = db.load(&path) else { continue };
+                    if file.problem.is_some() {
+                        continue;
+                    }
+                    let start = program.text.len();
+                    program.text.push_str(&file.text);
+                    program.text.push('\n');
+                    program.files.push((start, file.clone()));
+                    seen.push(canon);
+                    let index = program.files.len() - 1;
+                    program.modules.push((pkey, index));
+                    if depth < MAX_DEPTH
+                        && let Some(tree) = super::parse(&file.text)
+                    {
+                        let nested = super::imported_module_levels(&tree, &file.text);
+                        queue.push((file.dir().to_path_buf(), nested, depth + 1));
+                    }
+                }
+            }
         }
-        Some(match v {
-            Value::None => Const::None,
-            Value::Bool(b) => Const::Bool(*b),
-            Value::Int(i) => Const::Int(*i),
-            Value::Float(f) => Const::Float(*f),
-            Value::Str(s) if !s.partial => Const::Str(s.text.clone()),
-            Value::List(l) => Const::List(
-                l.borrow()
-                    .iter()
-                    .map(|x| Const::from_value(x, depth + 1))
-                    .collect::<Option<_>>()?,
-            ),
-            Value::Tuple(t) => Const::Tuple(
-                t.iter()
-                    .map(|x| Const::from_value(x, depth + 1))
-                    .collect::<Option<_>>()?,
-            ),
-            Value::Dict(d) => Const::Dict(
-                d.borrow()
-                    .items
-                    .iter()
-                    .map(|(k, v)| Some((Const::from_value(k, depth + 1)?, Const::from_value(v, depth + 1)?)))
-                    .collect::<Option<_>>()?,
-            ),
-            Value::Opaque(t) => Const::Opaque(t.to_string()),
-            _ => return None,
-        })
+        program
     }
 
-    pub fn to_value<'t>(&self) -> Value<'t> {
-        match self {
-            Const::None => Value::None,
-            Const::Bool(b) => Value::Bool(*b),
-            Const::Int(i) => Value::Int(*i),
-            Const::Float(f) => Value::Float(*f),
-            Const::Str(s) => Value::str(s.clone()),
-            Const::List(l) => Value::list(l.iter().map(Const::to_value).collect()),
-            Const::Tuple(t) => Value::Tuple(std::rc::Rc::new(t.iter().map(Const::to_value).collect())),
-            Const::Dict(d) => Value::dict(d.iter().map(|(k, v)| (k.to_value(), v.to_value())).collect()),
-            Const::Opaque(t) => Value::Opaque(t.as_str().into()),
-        }
+    /// Parse module `index` (≥ 1) in place: its nodes carry offsets into
+    /// [`Program::text`]. None when it does not parse cleanly.
+    pub fn parse_module(&self, index: usize) -> Option<Tree> {
+        let (start, file) = self.files.get(index)?;
+        let end = start + file.text.len();
+        let row = self.text[..*start].matches('\n').count();
+        let last_line = file.text.rsplit('\n').next().unwrap_or("");
+        let end_row = row + file.text.matches('\n').count();
+        let range = tree_sitter::Range {
+            start_byte: *start,
+            end_byte: end,
+            start_point: Point { row, column: 0 },
+            end_point: Point {
+                row: end_row,
+                column: last_line.len(),
+            },
+        };
+        let tree = crate::syntax::parse_ranges(|| tree_sitter_python::LANGUAGE.into(), &self.text, &[range])?;
+        (!tree.root_node().has_error()).then_some(tree)
+    }
+
+    /// The file a byte range of [`Program::text`] belongs to, and the range
+    /// within that file.
+    pub fn locate(&self, range: std::ops::Range<usize>) -> (&Arc<SourceFile>, std::ops::Range<usize>) {
+        let i = self
+            .files
+            .iter()
+            .rposition(|(start, _)| *start <= range.start)
+            .unwrap_or(0);
+        let (start, file) = &self.files[i];
+        let len = file.text.len();
+        let s = (range.start - start).min(len);
+        let e = range.end.saturating_sub(*start).clamp(s, len);
+        (file, s..e)
+    }
+
+    /// A span of the file a range belongs to.
+    pub fn span(&self, range: std::ops::Range<usize>) -> Span {
+        let (file, r) = self.locate(range);
+        file.span(r)
     }
 }
-
-/// What kfr knows of a local module.
-#[derive(Debug, Default)]
-pub struct LocalModule {
-    /// The module's file, as shown to users.
-    pub file: String,
-    pub consts: HashMap<String, Const>,
-    /// Functions and classes defined at module level.
-    pub callables: HashSet<String>,
-}
-
-/// Local modules already evaluated in this run, by file.
-#[derive(Debug, Default)]
-pub struct ModuleCache {
-    modules: Mutex<HashMap<PathBuf, Option<Arc<LocalModule>>>>,
-}
-
-struct Quiet;
-impl<'t> Host<'t> for Quiet {}
-
-const MAX_IMPORT_DEPTH: usize = 4;
 
 /// The file a module name refers to, searched as Python would with the
 /// importing file's directory and its ancestors on `sys.path` (Airflow adds
@@ -122,92 +167,18 @@ pub fn find_module(from_dir: &Path, module: &str, level: usize) -> Option<PathBu
     from_dir.ancestors().take(4).find_map(candidates)
 }
 
-/// Evaluate the local modules a file imports (recursively, bounded) and
-/// return them by module name as the file spells it.
-pub fn resolve_imports(
-    db: &SourceDb,
-    cache: &ModuleCache,
-    from_dir: &Path,
-    modules: &[(String, usize)],
-    depth: usize,
-) -> HashMap<String, Arc<LocalModule>> {
-    let mut out = HashMap::new();
-    if depth > MAX_IMPORT_DEPTH {
-        return out;
+/// Airflow, the standard library and common third-party packages: never
+/// looked for on disk.
+fn is_library(name: &str, level: usize) -> bool {
+    if level > 0 {
+        return false;
     }
-    for (name, level) in modules {
-        let top = name.split('.').next().unwrap_or("");
-        if *level == 0 && (top == "airflow" || is_well_known(top)) {
-            continue;
-        }
-        let Some(path) = find_module(from_dir, name, *level) else {
-            continue;
-        };
-        if let Some(m) = load(db, cache, &path, depth) {
-            out.insert(format!("{}{name}", ".".repeat(*level)), m);
-        }
-    }
-    out
-}
-
-fn load(db: &SourceDb, cache: &ModuleCache, path: &Path, depth: usize) -> Option<Arc<LocalModule>> {
-    let key = std::fs::canonicalize(path).ok()?;
-    if let Some(m) = cache.modules.lock().ok()?.get(&key) {
-        return m.clone();
-    }
-    // mark as in progress, so an import cycle ends here
-    cache.modules.lock().ok()?.insert(key.clone(), None);
-    let file = db.load(path).ok()?;
-    let result = (|| {
-        if file.problem.is_some() {
-            return None;
-        }
-        let tree = super::parse(&file.text)?;
-        if tree.root_node().has_error() {
-            return None;
-        }
-        let dir = path.parent().unwrap_or(Path::new("."));
-        let imports = super::imported_module_levels(&tree, &file.text);
-        let nested = resolve_imports(db, cache, dir, &imports, depth + 1);
-        let mut it = Interp::new(
-            &file.text,
-            path.display().to_string(),
-            Quiet,
-            Limits {
-                fuel: 200_000,
-                ..Limits::default()
-            },
-        );
-        it.local_modules = nested;
-        it.run_module(tree.root_node());
-        let mut m = LocalModule {
-            file: file.name.clone(),
-            ..Default::default()
-        };
-        for (name, v) in it.module.entries() {
-            match &v {
-                Value::Func(_) | Value::Class(_) => {
-                    m.callables.insert(name);
-                }
-                v => {
-                    if let Some(c) = Const::from_value(v, 0) {
-                        m.consts.insert(name, c);
-                    }
-                }
-            }
-        }
-        Some(Arc::new(m))
-    })();
-    cache.modules.lock().ok()?.insert(key, result.clone());
-    result
-}
-
-/// Standard-library and common third-party top-level names, never looked
-/// for on disk.
-fn is_well_known(top: &str) -> bool {
+    let top = name.split('.').next().unwrap_or("");
     matches!(
         top,
-        "os" | "sys"
+        "airflow"
+            | "os"
+            | "sys"
             | "re"
             | "json"
             | "datetime"
@@ -249,5 +220,8 @@ fn is_well_known(top: &str) -> bool {
             | "warnings"
             | "contextlib"
             | "string"
+            | "kfp"
+            | "sqlalchemy"
+            | "pydantic"
     )
 }

@@ -92,6 +92,8 @@ pub enum Value<'t> {
     Opaque(Rc<str>),
     /// A file opened for reading (`open(path)`), with its text.
     File(Rc<str>),
+    /// A module of the repository, imported (its namespace).
+    Module(super::eval::Scope<'t>),
     /// What `globals()` returns.
     Globals,
     #[default]
@@ -157,7 +159,7 @@ impl<'t> Value<'t> {
             Value::Tuple(t) => !t.is_empty(),
             Value::Dict(d) => !d.borrow().items.is_empty(),
             Value::Func(_) | Value::Class(_) | Value::Extern(_) | Value::Method(..) | Value::Obj(_) => true,
-            Value::Opaque(_) | Value::Globals | Value::File(_) => true,
+            Value::Opaque(_) | Value::Globals | Value::File(_) | Value::Module(_) => true,
             Value::Unknown => return None,
         })
     }

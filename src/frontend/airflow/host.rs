@@ -928,20 +928,6 @@ impl<'t> Host<'t> for Airflow<'t> {
         Some(r)
     }
 
-    fn call_local(it: &mut It<'t>, qname: &str, file: &str, args: Args<'t>, node: Node<'t>) -> Value<'t> {
-        let builds = it.host.current_dag().is_some() || args.values().any(|v| matches!(v, Value::Obj(_)));
-        if builds {
-            let name = last(qname);
-            it.host.problem(
-                node,
-                format!(
-                    "`{name}` is defined in `{file}`: kfr does not follow calls into other files yet, so tasks it creates are not in the graph"
-                ),
-            );
-        }
-        Value::Unknown
-    }
-
     fn enter(it: &mut It<'t>, v: &Value<'t>, _node: Node<'t>) -> Value<'t> {
         if let Value::Obj(id) = v {
             match it.host.get(*id) {

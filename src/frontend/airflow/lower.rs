@@ -75,16 +75,29 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
         );
         return frag;
     }
+    // the repository modules it imports, laid out after it in one text
+    let program = python::Program::build(db, file, &tree);
+    let module_trees: Vec<(usize, tree_sitter::Tree)> = (1..program.files.len())
+        .filter_map(|i| program.parse_module(i).map(|t| (i, t)))
+        .collect();
     // DagBag imports files by absolute path: so is `__file__`
-    let abs = std::fs::canonicalize(&file.path).unwrap_or_else(|_| file.path.clone());
-    let mut it = Interp::new(text, abs.display().to_string(), Airflow::default(), Limits::default());
+    let absolute = |f: &SourceFile| {
+        std::fs::canonicalize(&f.path)
+            .unwrap_or_else(|_| f.path.clone())
+            .display()
+            .to_string()
+    };
+    let mut it = Interp::new(&program.text, absolute(file), Airflow::default(), Limits::default());
+    for (name, index) in &program.modules {
+        if let Some((_, t)) = module_trees.iter().find(|(i, _)| i == index) {
+            it.add_module(name, t.root_node(), absolute(&program.files[*index].1));
+        }
+    }
     // data files the DAG reads at import time (a YAML config of its tasks)
     it.reader = Some(Box::new(|path: &str| {
         let f = db.load(std::path::Path::new(path)).ok()?;
         f.problem.is_none().then(|| f.text.clone())
     }));
-    let imports = python::imported_module_levels(&tree, text);
-    it.local_modules = python::modules::resolve_imports(db, &db.python_modules, file.dir(), &imports, 0);
     it.run_module(tree.root_node());
 
     // module-level names holding DAGs are loaded, as DagBag does
@@ -105,29 +118,31 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
         {
             diags.push(
                 Diagnostic::parse_error(
-                    file.span(range.clone()),
+                    program.span(range.clone()),
                     format!("{message}; the tasks it creates are missing from the graph"),
                 )
                 .with_severity(Severity::Warning)
                 .with_help("build task ids from literal lists or module constants so they can be read without running the file"),
             );
         } else {
-            pipeline_notes.push((file.span(range.clone()), message.clone()));
+            pipeline_notes.push((program.span(range.clone()), message.clone()));
         }
     }
     for (range, message) in &it.host.load_errors {
         diags.push(
-            Diagnostic::parse_error(file.span(range.clone()), message.clone())
+            Diagnostic::parse_error(program.span(range.clone()), message.clone())
                 .with_help("Airflow cannot import this file, so none of its DAGs load"),
         );
     }
     for (range, message) in &it.host.problems {
-        diags.push(Diagnostic::parse_error(file.span(range.clone()), message.clone()).with_severity(Severity::Warning));
+        diags.push(
+            Diagnostic::parse_error(program.span(range.clone()), message.clone()).with_severity(Severity::Warning),
+        );
     }
     if it.exhausted {
         diags.push(
             Diagnostic::parse_error(
-                file.span(0..0),
+                program.span(0..0),
                 "this file is too complex to evaluate statically: the DAGs read from it may be incomplete",
             )
             .with_severity(Severity::Warning),
@@ -158,7 +173,7 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
             };
             Some(Schedule {
                 text,
-                span: file.span(n.byte_range()),
+                span: program.span(n.byte_range()),
             })
         });
         let p = frag.pipelines.len();
@@ -167,7 +182,7 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
             kind: PipelineKind::Airflow,
             name: name.clone(),
             file: file.id,
-            span: file.span(dag.id_node.byte_range()),
+            span: program.span(dag.id_node.byte_range()),
             schedule,
             dir: dir.clone(),
             includes: Vec::new(),
@@ -180,7 +195,7 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
             if task.dag != Some(d) {
                 continue;
             }
-            let step = lower_task(db, &it, file, task, p, &pipeline_id, &mut diags);
+            let step = lower_task(db, &it, file, &program, task, p, &pipeline_id, &mut diags);
             step_of.insert(t, frag.steps.len());
             frag.steps.push(step);
         }
@@ -194,7 +209,7 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
                 continue;
             }
             let (kind, path, span) = match &dep.path {
-                Some((p, r)) => (EdgeKind::File, Some(p.clone()), file.span(r.clone())),
+                Some((p, r)) => (EdgeKind::File, Some(p.clone()), program.span(r.clone())),
                 None => {
                     // a file the upstream task's command writes and this one reads
                     let shared = frag.steps[s]
@@ -209,7 +224,7 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
                         ),
                         None => match xcom_pulled_path(&it, af, &af.tasks[dep.task], task) {
                             Some(p) => (EdgeKind::File, Some(p), frag.steps[s].span),
-                            None => (EdgeKind::Order, None, file.span(dep.node.byte_range())),
+                            None => (EdgeKind::Order, None, program.span(dep.node.byte_range())),
                         },
                     }
                 }
@@ -262,10 +277,12 @@ fn setting<'a, 't>(task: &'a TaskModel<'t>, name: &str) -> Option<(&'a Value<'t>
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn lower_task<'t>(
     db: &SourceDb,
     it: &Interp<'t, Airflow<'t>>,
     file: &Arc<SourceFile>,
+    program: &python::Program,
     task: &TaskModel<'t>,
     pipeline: usize,
     pipeline_id: &str,
@@ -276,7 +293,7 @@ fn lower_task<'t>(
         Some(f) => f.node.child_by_field_name("name").unwrap_or(task.node),
         None => kwarg(task, "task_id").and_then(|(_, n)| n).unwrap_or(task.node),
     };
-    let span = file.span(span_node.byte_range());
+    let span = program.span(span_node.byte_range());
     let retry = match setting(task, "retries") {
         None => {
             if task.defaults.iter().any(|(k, _)| k == "**") || task.kwargs.iter().any(|(k, _, _)| k == "**") {
@@ -286,7 +303,7 @@ fn lower_task<'t>(
             }
         }
         Some((v, n)) => {
-            let rspan = n.map_or(span, |n| file.span(n.byte_range()));
+            let rspan = n.map_or(span, |n| program.span(n.byte_range()));
             match v {
                 Value::Int(i) => Retry::Count {
                     count: (*i).clamp(0, u32::MAX as i64) as u32,
@@ -346,9 +363,9 @@ fn lower_task<'t>(
                     Value::Str(s) => s.origin,
                     _ => None,
                 };
-                let whole = n.map_or(span, |n| file.span(n.byte_range()));
+                let whole = n.map_or(span, |n| program.span(n.byte_range()));
                 let map = |r: std::ops::Range<usize>| match origin {
-                    Some(o) => file.span(o + r.start..o + r.end),
+                    Some(o) => program.span(o + r.start..o + r.end),
                     None => whole,
                 };
                 if let Value::Str(_) = v {
@@ -372,7 +389,7 @@ fn lower_task<'t>(
         TaskKind::Docker | TaskKind::Kubernetes => {
             if let Some((v, n)) = kwarg(task, "image") {
                 step.image = Some(v.display());
-                step.image_span = n.map(|n| file.span(n.byte_range()));
+                step.image_span = n.map(|n| program.span(n.byte_range()));
                 if !matches!(v, Value::Str(s) if !s.partial) {
                     step.notes
                         .push((step.image_span.unwrap_or(span), "image not known statically".into()));
@@ -412,7 +429,7 @@ fn lower_task<'t>(
     if task.kind == TaskKind::Virtualenv
         && let Some((v, n)) = kwarg(task, "requirements")
     {
-        requirements(db, file, &mut step, v, n, diags);
+        requirements(db, file, program, &mut step, v, n, diags);
     }
     if task.kind == TaskKind::Sensor && step.command.is_none() {
         step.command = Some(task.operator.clone());
@@ -423,14 +440,15 @@ fn lower_task<'t>(
 fn requirements<'t>(
     db: &SourceDb,
     file: &Arc<SourceFile>,
+    program: &python::Program,
     step: &mut Step,
     v: &Value<'t>,
     n: Option<Node<'t>>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let whole = n.map_or(step.span, |n| file.span(n.byte_range()));
+    let whole = n.map_or(step.span, |n| program.span(n.byte_range()));
     let span_of = |v: &Value| match v {
-        Value::Str(s) => s.origin.map_or(whole, |o| file.span(o..o + s.text.len())),
+        Value::Str(s) => s.origin.map_or(whole, |o| program.span(o..o + s.text.len())),
         _ => whole,
     };
     let items: Vec<Value> = match v {
