@@ -32,6 +32,9 @@ for i in $(seq 1 "$copies"); do
         cp "$f" "$d/$(basename "$f")"
         n=$((n + 1))
     done
+    # the shared modules and config files the fixtures import and read
+    cp -r testdata/airflow/dag_common testdata/airflow/configs "$d/"
+    n=$((n + $(find testdata/airflow/dag_common -name '*.py' | wc -l)))
 done
 bytes=$(du -sb "$work/dags" | cut -f1)
 echo "files: $n ($((bytes / 1024)) KiB), $(nproc) cores, $("$ruff" --version)"
