@@ -1,7 +1,7 @@
 //! The interpreter: statements, expressions, calls, and the hooks a host
 //! frontend implements for the library it models.
 
-use super::value::{Class, Dict, Func, Str, Value};
+use super::value::{Class, Dict, Func, Instance, Str, Value};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -108,9 +108,15 @@ pub trait Host<'t>: Sized {
     fn call_extern(it: &mut Interp<'t, Self>, qname: &str, args: Args<'t>, node: Node<'t>) -> Option<Value<'t>> {
         None
     }
-    /// A call of a class defined in the file.
-    fn call_class(it: &mut Interp<'t, Self>, class: &Rc<Class<'t>>, args: Args<'t>, node: Node<'t>) -> Value<'t> {
-        Value::Unknown
+    /// A call of a class defined in the file. None: not one the host
+    /// models; the interpreter makes an instance and runs `__init__`.
+    fn call_class(
+        it: &mut Interp<'t, Self>,
+        class: &Rc<Class<'t>>,
+        args: Args<'t>,
+        node: Node<'t>,
+    ) -> Option<Value<'t>> {
+        None
     }
     /// A call of a host object (a decorated function, a decorator).
     fn call_obj(it: &mut Interp<'t, Self>, id: u32, args: Args<'t>, node: Node<'t>) -> Value<'t> {
@@ -133,6 +139,13 @@ pub trait Host<'t>: Sized {
         v.clone()
     }
     fn exit(it: &mut Interp<'t, Self>, v: &Value<'t>) {}
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MethodKind {
+    Static,
+    Class,
+    Property,
 }
 
 /// A repository module: its root node, its path, its namespace once run.
@@ -193,6 +206,9 @@ const BUILTINS: &[&str] = &[
     "format",
     "open",
     "super",
+    "staticmethod",
+    "classmethod",
+    "property",
     "type",
     "id",
     "hash",
@@ -214,6 +230,9 @@ pub struct Interp<'t, H> {
     /// written: the module's root node and file path, and its namespace
     /// once it has been run.
     modules: HashMap<String, ModuleEntry<'t>>,
+    /// Functions decorated `@staticmethod`, `@classmethod` or `@property`,
+    /// by the byte where they are defined.
+    method_kinds: HashMap<usize, MethodKind>,
     /// Reads a data file the code opens (`open(path)`, `Path(p).read_text()`),
     /// for `yaml.safe_load` and `json.load`; None: files are not read.
     pub reader: Option<Reader<'t>>,
@@ -251,6 +270,7 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
             notes: Vec::new(),
             exhausted: false,
             modules: HashMap::new(),
+            method_kinds: HashMap::new(),
             reader: None,
             limits,
             fuel: limits.fuel,
@@ -753,7 +773,54 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                 }
             }
         }
-        Value::Class(Rc::new(Class { name, node, bases }))
+        let class = Rc::new(Class {
+            name,
+            node,
+            bases,
+            attrs: RefCell::new(HashMap::new()),
+        });
+        if let Some(body) = node.child_by_field_name("body") {
+            let inner = self.new_scope(scope);
+            let _ = self.exec_block(body, &inner);
+            *class.attrs.borrow_mut() = inner.vars.borrow().clone();
+        }
+        Value::Class(class)
+    }
+
+    /// An attribute of a class, looked up through its bases defined in the
+    /// file.
+    fn class_attr(&self, class: &Rc<Class<'t>>, name: &str, depth: usize) -> Option<Value<'t>> {
+        if depth > 16 {
+            return None;
+        }
+        if let Some(v) = class.attrs.borrow().get(name) {
+            return Some(v.clone());
+        }
+        class.bases.iter().find_map(|b| match b {
+            Value::Class(c) => self.class_attr(c, name, depth + 1),
+            _ => None,
+        })
+    }
+
+    fn method_kind(&self, v: &Value<'t>) -> Option<MethodKind> {
+        match v {
+            Value::Func(f) => self.method_kinds.get(&f.node.start_byte()).copied(),
+            _ => None,
+        }
+    }
+
+    /// `Class(args)`: an instance, with `__init__` run on it.
+    fn instantiate(&mut self, class: &Rc<Class<'t>>, args: Args<'t>) -> Value<'t> {
+        let inst = Value::Instance(Rc::new(Instance {
+            class: class.clone(),
+            attrs: RefCell::new(HashMap::new()),
+        }));
+        if let Some(Value::Func(init)) = self.class_attr(class, "__init__", 0) {
+            let mut args = args;
+            args.pos.insert(0, (inst.clone(), None));
+            self.call_func(&init, args);
+        }
+        inst
     }
 
     /// Bind a value to an assignment target.
@@ -799,6 +866,24 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
             "parenthesized_expression" => {
                 if let Some(inner) = target.named_child(0) {
                     self.assign(inner, v, scope);
+                }
+            }
+            "attribute" => {
+                let (Some(obj), Some(attr)) = (
+                    target.child_by_field_name("object"),
+                    target.child_by_field_name("attribute"),
+                ) else {
+                    return;
+                };
+                let name = self.text(attr).to_string();
+                match self.eval(obj, scope) {
+                    Value::Instance(i) => {
+                        i.attrs.borrow_mut().insert(name, v);
+                    }
+                    Value::Class(c) => {
+                        c.attrs.borrow_mut().insert(name, v);
+                    }
+                    _ => {}
                 }
             }
             "subscript" => {
@@ -1547,7 +1632,10 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
     pub fn call_value(&mut self, f: &Value<'t>, args: Args<'t>, node: Node<'t>) -> Value<'t> {
         match f {
             Value::Func(func) => self.call_func(func, args),
-            Value::Class(c) => H::call_class(self, c, args, node),
+            Value::Class(c) => match H::call_class(self, c, args.clone(), node) {
+                Some(v) => v,
+                None => self.instantiate(c, args),
+            },
             Value::Obj(id) => H::call_obj(self, *id, args, node),
             Value::Method(obj, name) => self.call_method((**obj).clone(), name, args, node),
             Value::Extern(q) => {
@@ -1786,6 +1874,31 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                 let f = m.vars.borrow().get(name).cloned().unwrap_or(Value::Unknown);
                 self.call_value(&f, args, node)
             }
+            Value::Instance(i) => {
+                if let Some(f) = i.attrs.borrow().get(name).cloned() {
+                    return self.call_value(&f, args, node);
+                }
+                let Some(f) = self.class_attr(&i.class, name, 0) else {
+                    return Value::Unknown;
+                };
+                let mut args = args;
+                match self.method_kind(&f) {
+                    Some(MethodKind::Static) => {}
+                    Some(MethodKind::Class) => args.pos.insert(0, (Value::Class(i.class.clone()), None)),
+                    _ => args.pos.insert(0, (o.clone(), None)),
+                }
+                self.call_value(&f, args, node)
+            }
+            Value::Class(c) => {
+                let Some(f) = self.class_attr(c, name, 0) else {
+                    return Value::Unknown;
+                };
+                let mut args = args;
+                if self.method_kind(&f) == Some(MethodKind::Class) {
+                    args.pos.insert(0, (o.clone(), None));
+                }
+                self.call_value(&f, args, node)
+            }
             _ => Value::Unknown,
         }
     }
@@ -1805,6 +1918,27 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                 Value::Extern(sub.into())
             }
             Value::Module(m) => m.vars.borrow().get(name).cloned().unwrap_or(Value::Unknown),
+            Value::Instance(i) => {
+                if let Some(v) = i.attrs.borrow().get(name).cloned() {
+                    return v;
+                }
+                match self.class_attr(&i.class, name, 0) {
+                    Some(f @ Value::Func(_)) => match self.method_kind(&f) {
+                        Some(MethodKind::Property) => self.call_value(&f, Args::positional(vec![o.clone()]), node),
+                        Some(MethodKind::Static) => f,
+                        _ => Value::Method(Box::new(o.clone()), name.into()),
+                    },
+                    Some(v) => v,
+                    None => Value::Unknown,
+                }
+            }
+            Value::Class(c) => match self.class_attr(c, name, 0) {
+                Some(f @ Value::Func(_)) if self.method_kind(&f) == Some(MethodKind::Class) => {
+                    Value::Method(Box::new(o.clone()), name.into())
+                }
+                Some(v) => v,
+                None => Value::Unknown,
+            },
             Value::Str(s) if !s.partial => match name {
                 "name" => Value::str(basename(&s.text)),
                 "stem" => {
@@ -1992,6 +2126,18 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                 .map_or(Value::Unknown, |i| Value::Int(i.abs())),
             "builtins.print" => Value::None,
             "builtins.globals" => Value::Globals,
+            "builtins.staticmethod" | "builtins.classmethod" | "builtins.property" => {
+                let Some(Value::Func(f)) = a(0) else {
+                    return Some(Value::Unknown);
+                };
+                let kind = match q {
+                    "builtins.staticmethod" => MethodKind::Static,
+                    "builtins.classmethod" => MethodKind::Class,
+                    _ => MethodKind::Property,
+                };
+                self.method_kinds.insert(f.node.start_byte(), kind);
+                Value::Func(f)
+            }
             "builtins.open" | "io.open" | "codecs.open" => {
                 let mode = args.get("mode", 1).and_then(|m| m.as_str().map(str::to_string));
                 if mode

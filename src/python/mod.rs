@@ -18,7 +18,7 @@ mod value;
 pub use eval::clip as clip_text;
 pub use eval::{Args, Flow, Host, Interp, Limits, Reader};
 pub use modules::Program;
-pub use value::{Class, Dict, Func, Str, Value};
+pub use value::{Class, Dict, Func, Instance, Str, Value};
 
 use tree_sitter::{Node, Tree};
 

@@ -104,3 +104,35 @@ fn runaway_code_stops_on_fuel() {
     it.run_module(tree.root_node());
     assert!(it.exhausted);
 }
+
+#[test]
+fn classes_instances_and_methods() {
+    let src = r#"
+class Base:
+    KIND = "base"
+    def __init__(self, name, size=1):
+        self.name = name
+        self.size = size
+    @property
+    def label(self):
+        return f"{self.KIND}:{self.name}"
+    @staticmethod
+    def double(x):
+        return x * 2
+    @classmethod
+    def make(cls, name):
+        return cls(name, 3)
+    def grown(self):
+        return self.double(self.size)
+
+class Child(Base):
+    KIND = "child"
+
+a = Base("a")
+b = Child.make("b")
+labels = [a.label, b.label]
+sizes = [a.grown(), b.grown(), Base.double(5)]
+"#;
+    assert_eq!(var(src, "labels"), "['base:a', 'child:b']");
+    assert_eq!(var(src, "sizes"), "[2, 6, 10]");
+}

@@ -66,6 +66,15 @@ pub struct Class<'t> {
     pub name: String,
     pub node: Node<'t>,
     pub bases: Vec<Value<'t>>,
+    /// The class body's namespace: methods and class attributes.
+    pub attrs: RefCell<std::collections::HashMap<String, Value<'t>>>,
+}
+
+/// An instance of a class defined in the file.
+#[derive(Debug)]
+pub struct Instance<'t> {
+    pub class: Rc<Class<'t>>,
+    pub attrs: RefCell<std::collections::HashMap<String, Value<'t>>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -80,6 +89,7 @@ pub enum Value<'t> {
     Dict(Rc<RefCell<Dict<'t>>>),
     Func(Rc<Func<'t>>),
     Class(Rc<Class<'t>>),
+    Instance(Rc<Instance<'t>>),
     /// A module or a name imported from one, by its qualified name
     /// (`airflow.sdk.task`, `os.path`), or a builtin (`builtins.range`).
     Extern(Rc<str>),
@@ -159,6 +169,7 @@ impl<'t> Value<'t> {
             Value::Tuple(t) => !t.is_empty(),
             Value::Dict(d) => !d.borrow().items.is_empty(),
             Value::Func(_) | Value::Class(_) | Value::Extern(_) | Value::Method(..) | Value::Obj(_) => true,
+            Value::Instance(_) => true,
             Value::Opaque(_) | Value::Globals | Value::File(_) | Value::Module(_) => true,
             Value::Unknown => return None,
         })
@@ -177,6 +188,7 @@ impl<'t> Value<'t> {
             (Value::Tuple(a), Value::Tuple(b)) => return items_equal(a, b),
             (Value::List(a), Value::List(b)) => return items_equal(&a.borrow(), &b.borrow()),
             (Value::Obj(a), Value::Obj(b)) => a == b,
+            (Value::Instance(a), Value::Instance(b)) => Rc::ptr_eq(a, b),
             (Value::Extern(a), Value::Extern(b)) => a == b,
             (Value::Unknown, _) | (_, Value::Unknown) | (Value::Opaque(_), _) | (_, Value::Opaque(_)) => return None,
             (Value::Str(a), Value::Str(b)) if a.partial || b.partial => return None,

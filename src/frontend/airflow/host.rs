@@ -701,7 +701,12 @@ impl<'t> Host<'t> for Airflow<'t> {
         None
     }
 
-    fn call_class(it: &mut It<'t>, class: &Rc<crate::python::Class<'t>>, args: Args<'t>, node: Node<'t>) -> Value<'t> {
+    fn call_class(
+        it: &mut It<'t>,
+        class: &Rc<crate::python::Class<'t>>,
+        args: Args<'t>,
+        node: Node<'t>,
+    ) -> Option<Value<'t>> {
         // a custom operator defined in the file
         let mut operator = false;
         let mut kind = TaskKind::Other;
@@ -724,9 +729,9 @@ impl<'t> Host<'t> for Airflow<'t> {
             }
         }
         if operator || args.kwarg("task_id").is_some() {
-            return new_operator(it, class.name.clone(), kind, args, node, false);
+            return Some(new_operator(it, class.name.clone(), kind, args, node, false));
         }
-        Value::Unknown
+        None
     }
 
     fn call_obj(it: &mut It<'t>, id: u32, args: Args<'t>, node: Node<'t>) -> Value<'t> {
