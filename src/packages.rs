@@ -117,6 +117,13 @@ pub fn classify(text: &str, upgrade: bool) -> Option<Requirement> {
             });
         }
     }
+    // a name must start and end with a letter or digit (PEP 508); checked
+    // here because pep508_rs 0.9 panics on a trailing `-`, `_` or `.`
+    if !written_name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        || !written_name.chars().last().is_some_and(|c| c.is_ascii_alphanumeric())
+    {
+        return None;
+    }
     let req = Pep508::<pep508_rs::VerbatimUrl>::from_str(text).ok()?;
     let name = if written_name.is_empty() {
         req.name.to_string()
@@ -473,6 +480,10 @@ mod tests {
             Some(true)
         );
         assert_eq!(pinned("pandas"), Some(false));
+        // not a requirement (and no panic inside the PEP 508 parser)
+        for bad in ["scikit-", "scikit-==1.0", "pandas_", "_x", "a."] {
+            assert_eq!(pinned(bad), None, "{bad}");
+        }
         assert_eq!(pinned("numpy>=1.24"), Some(false));
         assert_eq!(pinned("numpy~=1.24"), Some(false));
         assert_eq!(pinned("numpy==1.*"), Some(false));

@@ -29,6 +29,7 @@ fn each_broken_file_is_reported_and_the_rest_is_linted() {
         "missing-include",
         "missing-separator",
         "recipe-before-target",
+        "runaway-call",
         "spaces-not-tab",
         "stray-endif",
         "unterminated-define",

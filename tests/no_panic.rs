@@ -3,6 +3,8 @@
 //! make, to the shell and to Python (and some multi-byte text), and each
 //! mutant is read end to end.
 //! Deterministic (a fixed-seed generator), so a failure reproduces.
+//! `KFR_FUZZ_SEED` and `KFR_FUZZ_ROUNDS` explore further; `KFR_FUZZ_TRACE=1`
+//! prints each mutant's path before it is read, to find one that hangs.
 
 use kfr::frontend::{Options, SourceKind, lower};
 use kfr::source::SourceDb;
@@ -150,6 +152,9 @@ fn mutated_makefiles_never_panic() {
             let path = scratch.path().join(format!("m{i}-{round}")).join("Makefile");
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(&path, &text).unwrap();
+            if std::env::var_os("KFR_FUZZ_TRACE").is_some() {
+                eprintln!("{}", path.display());
+            }
             let db = SourceDb::new();
             let file = db.load(&path).unwrap();
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -240,6 +245,9 @@ fn mutated_dag_files_never_panic() {
             let text = mutate(&original, PY_PIECES, &mut rng);
             let path = scratch.path().join(format!("d{i}-{round}.py"));
             std::fs::write(&path, &text).unwrap();
+            if std::env::var_os("KFR_FUZZ_TRACE").is_some() {
+                eprintln!("{}", path.display());
+            }
             let db = SourceDb::new();
             let file = db.load(&path).unwrap();
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

@@ -21,6 +21,9 @@ pub const CURDIR_MARK: char = '\u{E002}';
 /// Nested expansions deeper than this are taken as runaway recursion (GNU
 /// make itself would run out of stack); the stack grows on demand below it.
 const MAX_DEPTH: u32 = 2_500;
+/// Most expansions one makefile may take: a recursive `$(call)` inside a
+/// `$(foreach)` grows exponentially long before it nests deep.
+const MAX_WORK: u64 = 5_000_000;
 
 pub fn has_unknown(s: &str) -> bool {
     s.contains(UNK_OPEN)
@@ -96,10 +99,33 @@ impl Make<'_> {
         v
     }
 
+    /// Past the work budget: the one unknown marker that stands for all
+    /// that is not expanded (reported once).
+    fn past_budget(&mut self) -> Option<String> {
+        if self.work <= MAX_WORK {
+            return None;
+        }
+        if self.over_budget.is_none() {
+            self.diags.push(
+                Diagnostic::parse_error(
+                    self.cur,
+                    format!("expansion takes more than {MAX_WORK} steps: the rest of this makefile is not expanded"),
+                )
+                .with_help("a recursive `$(call)` that never stops? GNU make would run out of memory here"),
+            );
+            self.over_budget = Some(self.unknown("…"));
+        }
+        self.over_budget.clone()
+    }
+
     /// Expand all variable references and function calls in `s`.
     pub fn expand(&mut self, s: &str) -> String {
         if !s.contains('$') {
             return s.to_string();
+        }
+        self.work += 1 + (s.len() / 256) as u64;
+        if let Some(marker) = self.past_budget() {
+            return marker;
         }
         if self.depth > MAX_DEPTH {
             if !self.diags.iter().any(|d| d.message.starts_with("expansion nested")) {
@@ -136,6 +162,16 @@ impl Make<'_> {
     /// Expand the reference starting with the `$` at `d`; returns its value and
     /// the index after it.
     fn expand_ref_at(&mut self, s: &str, d: usize) -> (String, usize) {
+        // a reference looks its name up through every `$(call)` frame
+        self.work += 1 + (self.frames.len() / 8) as u64;
+        if let Some(marker) = self.past_budget() {
+            let end = s[d..]
+                .find(|c: char| c.is_whitespace())
+                .map_or(s.len(), |e| d + e)
+                .max(d + 1);
+            let end = (d + 1..=end).find(|&e| s.is_char_boundary(e)).unwrap_or(s.len());
+            return (marker, end);
+        }
         let b = s.as_bytes();
         if d + 1 >= b.len() {
             return (String::new(), b.len());

@@ -132,6 +132,11 @@ pub struct Make<'a> {
     pub unknowns: Vec<String>,
     expanding: Vec<String>,
     depth: u32,
+    /// Expansions done so far in this file, weighted by their length
+    /// (bounded by MAX_WORK).
+    work: u64,
+    /// The unknown marker that stands for everything past the budget.
+    over_budget: Option<String>,
     call_args_max: usize,
     eval_depth: u32,
     pub diags: Vec<Diagnostic>,
@@ -172,6 +177,8 @@ impl<'a> Make<'a> {
             unknowns: Vec::new(),
             expanding: Vec::new(),
             depth: 0,
+            work: 0,
+            over_budget: None,
             call_args_max: 0,
             eval_depth: 0,
             diags: Vec::new(),
