@@ -18,6 +18,7 @@ pub fn link(mut fragments: Vec<Fragment>) -> (Dag, Vec<Diagnostic>) {
         .flat_map(|f| f.pipelines.iter().flat_map(|p| p.includes.iter().copied()))
         .collect();
     fragments.retain(|f| !f.pipelines.iter().any(|p| included.contains(&p.file)));
+    drop_imported_copies(&mut fragments);
 
     let mut dag = Dag::default();
     let mut diagnostics = Vec::new();
@@ -41,6 +42,46 @@ pub fn link(mut fragments: Vec<Fragment>) -> (Dag, Vec<Diagnostic>) {
     dag.rebuild_graph();
     inherit(&mut dag);
     (dag, diagnostics)
+}
+
+/// A DAG file that imports another DAG file runs it: the DAGs that file
+/// defines are read twice, once from each. Keep one copy of each (the one
+/// read from the file that defines it), with its steps and edges.
+fn drop_imported_copies(fragments: &mut [Fragment]) {
+    use super::PipelineKind;
+    let key = |p: &super::Pipeline| (p.name.clone(), p.span.file, p.span.start, p.span.end);
+    // for each DAG, the fragment that keeps it
+    let mut keeper: HashMap<(String, FileId, u32, u32), usize> = HashMap::new();
+    for (fi, f) in fragments.iter().enumerate() {
+        for p in f.pipelines.iter().filter(|p| p.kind == PipelineKind::Airflow) {
+            let home = p.file == p.span.file;
+            keeper
+                .entry(key(p))
+                .and_modify(|k| {
+                    if home
+                        && fragments[*k]
+                            .pipelines
+                            .iter()
+                            .all(|q| key(q) != key(p) || q.file != q.span.file)
+                    {
+                        *k = fi;
+                    }
+                })
+                .or_insert(fi);
+        }
+    }
+    for (fi, f) in fragments.iter_mut().enumerate() {
+        let drop: HashSet<usize> = f
+            .pipelines
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.kind == PipelineKind::Airflow && keeper.get(&key(p)) != Some(&fi))
+            .map(|(i, _)| i)
+            .collect();
+        if !drop.is_empty() {
+            f.drop_pipelines(&drop);
+        }
+    }
 }
 
 fn path_key(p: &Path) -> PathBuf {

@@ -213,6 +213,47 @@ pub struct Fragment {
     pub diagnostics: Vec<crate::diagnostic::Diagnostic>,
 }
 
+impl Fragment {
+    /// Remove pipelines (by index) with their steps and the edges that
+    /// touch those steps.
+    pub fn drop_pipelines(&mut self, drop: &std::collections::HashSet<usize>) {
+        let mut pipeline_map = Vec::with_capacity(self.pipelines.len());
+        let mut next = 0;
+        for i in 0..self.pipelines.len() {
+            pipeline_map.push((!drop.contains(&i)).then(|| {
+                next += 1;
+                next - 1
+            }));
+        }
+        let mut step_map = Vec::with_capacity(self.steps.len());
+        let mut kept_steps = Vec::new();
+        for mut s in std::mem::take(&mut self.steps) {
+            match pipeline_map[s.pipeline] {
+                Some(p) => {
+                    s.pipeline = p;
+                    step_map.push(Some(kept_steps.len()));
+                    kept_steps.push(s);
+                }
+                None => step_map.push(None),
+            }
+        }
+        self.steps = kept_steps;
+        self.edges = std::mem::take(&mut self.edges)
+            .into_iter()
+            .filter_map(|mut e| {
+                e.from = step_map[e.from]?;
+                e.to = step_map[e.to]?;
+                Some(e)
+            })
+            .collect();
+        let mut i = 0;
+        self.pipelines.retain(|_| {
+            i += 1;
+            !drop.contains(&(i - 1))
+        });
+    }
+}
+
 /// The unified graph of every pipeline kfr read.
 #[derive(Debug, Default)]
 pub struct Dag {

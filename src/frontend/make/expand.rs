@@ -23,7 +23,7 @@ pub const CURDIR_MARK: char = '\u{E002}';
 const MAX_DEPTH: u32 = 2_500;
 /// Most expansions one makefile may take: a recursive `$(call)` inside a
 /// `$(foreach)` grows exponentially long before it nests deep.
-const MAX_WORK: u64 = 5_000_000;
+const MAX_WORK: u64 = 2_000_000;
 
 pub fn has_unknown(s: &str) -> bool {
     s.contains(UNK_OPEN)
