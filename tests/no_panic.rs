@@ -77,6 +77,14 @@ const PIECES: &[&str] = &[
     "$(MAKE) -C ",
 ];
 
+/// The generator and the rounds per fixture: fixed defaults, or
+/// `KFR_FUZZ_SEED` / `KFR_FUZZ_ROUNDS` to explore further when developing.
+fn settings(default_seed: u64, default_rounds: usize) -> (Rng, usize) {
+    let env = |name: &str| std::env::var(name).ok().and_then(|s| s.parse::<u64>().ok());
+    let rounds = env("KFR_FUZZ_ROUNDS").map_or(default_rounds, |r| r as usize);
+    (Rng(env("KFR_FUZZ_SEED").unwrap_or(default_seed)), rounds)
+}
+
 /// One to six random edits: a piece inserted, or a few characters deleted.
 fn mutate(original: &[u8], pieces: &[&str], rng: &mut Rng) -> String {
     let mut text = String::from_utf8_lossy(original).into_owned();
@@ -138,13 +146,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn mutated_makefiles_never_panic() {
-    // KFR_FUZZ_SEED / KFR_FUZZ_ROUNDS explore further when developing
-    let seed = std::env::var("KFR_FUZZ_SEED").ok().and_then(|s| s.parse().ok());
-    let rounds: usize = std::env::var("KFR_FUZZ_ROUNDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(40);
-    let mut rng = Rng(seed.unwrap_or(0x9E37_79B9_7F4A_7C15));
+    let (mut rng, rounds) = settings(0x9E37_79B9_7F4A_7C15, 40);
     let files = fixtures();
     assert!(files.len() >= 15);
     let scratch = tempfile::tempdir().unwrap();
@@ -229,12 +231,7 @@ const PY_PIECES: &[&str] = &[
 
 #[test]
 fn mutated_dag_files_never_panic() {
-    let seed = std::env::var("KFR_FUZZ_SEED").ok().and_then(|s| s.parse().ok());
-    let rounds: usize = std::env::var("KFR_FUZZ_ROUNDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(20);
-    let mut rng = Rng(seed.unwrap_or(0xD1B5_4A32_D192_ED03));
+    let (mut rng, rounds) = settings(0xD1B5_4A32_D192_ED03, 20);
     let mut files: Vec<PathBuf> = walk(Path::new("testdata/airflow"))
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "py") && !p.ends_with("oracle.py"))
