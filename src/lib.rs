@@ -20,3 +20,4 @@ pub mod rules;
 pub mod shell;
 pub mod source;
 pub mod syntax;
+pub mod yaml;
