@@ -144,7 +144,7 @@ fn connect_file_handoffs(dag: &mut Dag) {
     let existing: HashSet<(usize, usize)> = dag
         .edges
         .iter()
-        .filter(|e| matches!(e.kind, EdgeKind::File | EdgeKind::Artifact))
+        .filter(|e| matches!(e.kind, EdgeKind::File | EdgeKind::Artifact | EdgeKind::Parameter))
         .map(|e| (e.from, e.to))
         .collect();
     let mut new_edges = Vec::new();
@@ -173,7 +173,10 @@ fn connect_file_handoffs(dag: &mut Dag) {
 }
 
 /// Retries and schedules flow from a step to what it invokes, and from an
-/// invoked step to the steps it needs in its own pipeline.
+/// invoked step to the steps it needs in its own pipeline. A KFP task that
+/// runs a nested pipeline passes nothing on: its retry policy applies to
+/// that task only (the KFP backend retries container tasks, not the tasks
+/// of a pipeline run as a component).
 fn inherit(dag: &mut Dag) {
     for s in &mut dag.steps {
         s.effective_retries = match &s.retry {
@@ -186,7 +189,9 @@ fn inherit(dag: &mut Dag) {
     let invokes: Vec<(usize, usize)> = dag
         .edges
         .iter()
-        .filter(|e| e.kind == EdgeKind::Invokes)
+        .filter(|e| {
+            e.kind == EdgeKind::Invokes && dag.pipelines[dag.steps[e.from].pipeline].kind != super::PipelineKind::Kfp
+        })
         .map(|e| (e.from, e.to))
         .collect();
     for _ in 0..dag.steps.len().min(64) {
@@ -293,6 +298,9 @@ mod tests {
             packages: vec![],
             image: None,
             image_span: None,
+            image_default: false,
+            cache: None,
+            external_reads: Vec::new(),
             retry_delay: None,
             timeout: None,
             inputs: vec![],

@@ -61,6 +61,8 @@ pub enum EdgeKind {
     Artifact,
     /// The source step runs the target step (`make -C dir train`, a cron line).
     Invokes,
+    /// A value handed over (a KFP output parameter: a number, a string).
+    Parameter,
 }
 
 impl EdgeKind {
@@ -70,6 +72,7 @@ impl EdgeKind {
             EdgeKind::File => "file",
             EdgeKind::Artifact => "artifact",
             EdgeKind::Invokes => "invokes",
+            EdgeKind::Parameter => "parameter",
         }
     }
 }
@@ -131,12 +134,34 @@ pub struct Package {
 }
 
 /// A named input or output of a step.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Port {
     /// As the pipeline names it (relative to the pipeline's directory).
     pub path: String,
     /// Resolved path used to match producers with consumers.
     pub key: String,
+    pub span: Option<Span>,
+    /// The declared type of a typed input or output (a KFP artifact or
+    /// parameter); None for a file path.
+    pub ty: Option<PortType>,
+    /// The type annotation as written, for a typed port (`InputPath()`).
+    pub declared: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PortType {
+    /// An artifact type: `system.Dataset`, `system.Model`, ...
+    Artifact(String),
+    /// A parameter type: `STRING`, `NUMBER_INTEGER`, ...
+    Parameter(String),
+}
+
+/// Whether a step's results may be reused from a cache instead of running it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CachePolicy {
+    pub enabled: bool,
+    /// Set in the source (`set_caching_options`), not left to the default.
+    pub explicit: bool,
     pub span: Option<Span>,
 }
 
@@ -178,6 +203,14 @@ pub struct Step {
     pub phony: bool,
     /// Things kfr could not decide statically about this step.
     pub notes: Vec<(Span, String)>,
+    /// The image is the orchestrator's default, not named in the source
+    /// (KFP's `python:3.11` for a component without `base_image`).
+    pub image_default: bool,
+    /// Result caching, where the orchestrator has it (KFP).
+    pub cache: Option<CachePolicy>,
+    /// What the step reads from outside the pipeline (a URI, a table, a
+    /// download), with where it is named.
+    pub external_reads: Vec<(Span, String)>,
     /// Effective retries after linking (inherited from invokers); None when
     /// it cannot be known statically.
     pub effective_retries: Option<u32>,
@@ -214,6 +247,22 @@ pub struct Fragment {
 }
 
 impl Fragment {
+    /// Add another fragment's pipelines, steps, edges and diagnostics.
+    pub fn append(&mut self, other: Fragment) {
+        let (p_off, s_off) = (self.pipelines.len(), self.steps.len());
+        self.pipelines.extend(other.pipelines);
+        self.steps.extend(other.steps.into_iter().map(|mut s| {
+            s.pipeline += p_off;
+            s
+        }));
+        self.edges.extend(other.edges.into_iter().map(|mut e| {
+            e.from += s_off;
+            e.to += s_off;
+            e
+        }));
+        self.diagnostics.extend(other.diagnostics);
+    }
+
     /// Remove pipelines (by index) with their steps and the edges that
     /// touch those steps.
     pub fn drop_pipelines(&mut self, drop: &std::collections::HashSet<usize>) {
@@ -294,6 +343,50 @@ pub fn is_stamp(path: &str) -> bool {
         || name.starts_with(".stamp")
         || path.to_ascii_lowercase().contains("/.stamps/")
         || path.to_ascii_lowercase().starts_with(".stamps/")
+}
+
+/// A string that reads as a file path.
+pub fn looks_like_path(s: &str) -> bool {
+    let s = s.trim();
+    if s.is_empty() || s.contains(char::is_whitespace) || s.contains("{{") {
+        return false;
+    }
+    if s.contains("://") {
+        return s.starts_with("file://") || s.starts_with("s3://") || s.starts_with("gs://");
+    }
+    let base = s.rsplit('/').next().unwrap_or(s);
+    (s.contains('/') && base.contains('.')) || (s.starts_with('/') && s.len() > 1) || {
+        let ext = base.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+        matches!(
+            ext,
+            "csv"
+                | "parquet"
+                | "pq"
+                | "json"
+                | "jsonl"
+                | "pkl"
+                | "pickle"
+                | "joblib"
+                | "pt"
+                | "pth"
+                | "onnx"
+                | "h5"
+                | "npy"
+                | "npz"
+                | "feather"
+                | "avro"
+                | "orc"
+                | "tsv"
+                | "txt"
+                | "zip"
+                | "gz"
+                | "tar"
+                | "ckpt"
+                | "safetensors"
+                | "bin"
+                | "model"
+        )
+    }
 }
 
 /// The artifact type a file most likely holds, by extension and name; used

@@ -123,6 +123,7 @@ mod tests {
             path: p.to_string(),
             key: p.to_string(),
             span: None,
+            ..Default::default()
         };
         Step {
             id: format!("t::{name}"),
@@ -135,6 +136,9 @@ mod tests {
             packages: vec![],
             image: None,
             image_span: None,
+            image_default: false,
+            cache: None,
+            external_reads: Vec::new(),
             retry_delay: None,
             timeout: None,
             inputs: inputs.iter().map(port).collect(),

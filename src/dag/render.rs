@@ -190,6 +190,7 @@ pub fn to_dot(dag: &Dag, only: Option<&BTreeSet<usize>>) -> String {
             EdgeKind::Artifact => format!("label={}, style=bold", dot_str(e.path.as_deref().unwrap_or(""))),
             EdgeKind::Order => "style=dashed".to_string(),
             EdgeKind::Invokes => "label=\"invokes\", style=dotted".to_string(),
+            EdgeKind::Parameter => format!("label={}", dot_str(e.path.as_deref().unwrap_or(""))),
         };
         out.push_str(&format!(
             "  {} -> {} [{attrs}];\n",
@@ -239,6 +240,7 @@ pub fn to_mermaid(dag: &Dag, only: Option<&BTreeSet<usize>>) -> String {
             EdgeKind::Artifact => format!("s{from} ==>|{}| s{to}", mermaid_str(e.path.as_deref().unwrap_or(""))),
             EdgeKind::Order => format!("s{from} -.-> s{to}"),
             EdgeKind::Invokes => format!("s{from} -.->|invokes| s{to}"),
+            EdgeKind::Parameter => format!("s{from} -->|{}| s{to}", mermaid_str(e.path.as_deref().unwrap_or(""))),
         };
         out.push_str("  ");
         out.push_str(&line);

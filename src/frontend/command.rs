@@ -169,7 +169,12 @@ fn port(path: &str, cwd: &Path, dir: &Path, span: Option<Span>) -> Port {
     let rel = normalize_path(&cwd.join(path));
     let rel = rel.to_string_lossy().replace('\\', "/");
     let key = join_normalized(dir, &rel).to_string_lossy().replace('\\', "/");
-    Port { path: rel, key, span }
+    Port {
+        path: rel,
+        key,
+        span,
+        ..Default::default()
+    }
 }
 
 /// The working directory of a command relative to where the script

@@ -5,6 +5,7 @@
 pub mod airflow;
 pub mod command;
 pub mod make;
+pub mod python_file;
 
 use crate::dag::Fragment;
 use crate::source::{SourceDb, SourceFile};
@@ -14,8 +15,10 @@ use std::sync::Arc;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SourceKind {
     Makefile,
-    /// A Python file: read when it imports Airflow.
+    /// A Python file: read when it imports Airflow or KFP.
     Python,
+    /// A YAML file: read when it is a compiled KFP pipeline.
+    Yaml,
 }
 
 impl SourceKind {
@@ -23,6 +26,7 @@ impl SourceKind {
         match self {
             SourceKind::Makefile => "makefile",
             SourceKind::Python => "python",
+            SourceKind::Yaml => "yaml",
         }
     }
 }
@@ -35,6 +39,9 @@ pub fn classify(path: &Path) -> Option<SourceKind> {
     }
     if name.ends_with(".py") {
         return Some(SourceKind::Python);
+    }
+    if name.ends_with(".yaml") || name.ends_with(".yml") {
+        return Some(SourceKind::Yaml);
     }
     None
 }
@@ -49,6 +56,9 @@ pub struct Options {
 pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, kind: SourceKind, options: &Options) -> Fragment {
     match kind {
         SourceKind::Makefile => make::lower(db, file, &options.make_vars),
-        SourceKind::Python => airflow::lower(db, file),
+        SourceKind::Python => {
+            airflow::lower(db, file)
+        }
+        SourceKind::Yaml => Fragment::default(),
     }
 }

@@ -134,6 +134,14 @@ pub trait Host<'t>: Sized {
     fn binop(it: &mut Interp<'t, Self>, op: &str, l: Value<'t>, r: Value<'t>, node: Node<'t>) -> Option<Value<'t>> {
         None
     }
+    /// `==`, `!=`, `<`, ... where a host object is involved. None: unknown.
+    fn compare(it: &mut Interp<'t, Self>, op: &str, l: &Value<'t>, r: &Value<'t>, node: Node<'t>) -> Option<Value<'t>> {
+        None
+    }
+    /// `str(obj)` of a host object, as an f-string shows it. None: unknown.
+    fn format(it: &mut Interp<'t, Self>, id: u32) -> Option<String> {
+        None
+    }
     /// `with value as x:` — what `x` is bound to.
     fn enter(it: &mut Interp<'t, Self>, v: &Value<'t>, node: Node<'t>) -> Value<'t> {
         v.clone()
@@ -1205,6 +1213,7 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                         partial = true;
                         Some(s.text.clone())
                     }
+                    Value::Obj(id) => H::format(self, *id),
                     v => format_value(v, spec.as_deref().unwrap_or("")),
                 },
             };
@@ -1273,6 +1282,9 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
             return Value::Unknown;
         }
         let values: Vec<Value<'t>> = operands.iter().map(|o| self.eval(*o, scope)).collect();
+        if merged.len() == 1 && values.iter().any(|v| matches!(v, Value::Obj(_))) {
+            return H::compare(self, &merged[0], &values[0], &values[1], node).unwrap_or(Value::Unknown);
+        }
         let mut result = true;
         for (i, op) in merged.iter().enumerate() {
             match compare(op, &values[i], &values[i + 1]) {
@@ -1995,6 +2007,7 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
             "builtins.str" => match a(0) {
                 None => Value::str(""),
                 Some(Value::Str(s)) => Value::Str(s),
+                Some(Value::Obj(id)) => H::format(self, id).map_or(Value::Unknown, Value::str),
                 Some(v) => v.to_text().map_or(Value::Unknown, Value::str),
             },
             "builtins.repr" => a(0).and_then(|v| v.repr()).map_or(Value::Unknown, Value::str),

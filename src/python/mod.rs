@@ -182,5 +182,86 @@ pub fn imported_modules(tree: &Tree, text: &str) -> Vec<String> {
     out
 }
 
+/// What a function body returns, when it is a literal path:
+/// `return "/data/features.parquet"` or a name assigned one in the body.
+pub fn returned_path(src: &str, body: Node) -> Option<String> {
+    let mut assigned: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut stack = vec![body];
+    let mut found = None;
+    while let Some(n) = stack.pop() {
+        match n.kind() {
+            "function_definition" | "class_definition" | "lambda" => continue,
+            "assignment" => {
+                if let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right"))
+                    && l.kind() == "identifier"
+                    && let Some(s) = literal_string(src, r)
+                {
+                    assigned.insert(src[l.byte_range()].to_string(), s);
+                }
+            }
+            "return_statement" => {
+                if let Some(e) = n.named_child(0) {
+                    let s = match e.kind() {
+                        "identifier" => assigned.get(&src[e.byte_range()]).cloned(),
+                        _ => literal_string(src, e),
+                    };
+                    if let Some(s) = s
+                        && crate::dag::looks_like_path(&s)
+                    {
+                        found = Some(s);
+                    }
+                }
+            }
+            _ => {}
+        }
+        let mut cursor = n.walk();
+        let kids: Vec<Node> = n.named_children(&mut cursor).collect();
+        stack.extend(kids.into_iter().rev());
+    }
+    found
+}
+
+/// The text of a plain string literal or f-string (interpolations kept as
+/// `{expr}`).
+pub fn literal_string(src: &str, n: Node) -> Option<String> {
+    if n.kind() != "string" {
+        return None;
+    }
+    let mut cursor = n.walk();
+    let kids: Vec<Node> = n.children(&mut cursor).collect();
+    let (start, end) = (kids.first()?, kids.last()?);
+    let body = src.get(start.end_byte()..end.start_byte())?;
+    Some(body.to_string())
+}
+
+/// A docstring as `inspect.cleandoc` cleans it: the first line stripped,
+/// the others dedented by their common indentation, blank lines at both
+/// ends removed.
+pub fn cleandoc(doc: &str) -> String {
+    let lines: Vec<&str> = doc.lines().collect();
+    let indent = lines
+        .iter()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    for (i, l) in lines.iter().enumerate() {
+        if i == 0 {
+            out.push(l.trim().to_string());
+        } else {
+            out.push(l.get(indent..).unwrap_or(l.trim_start()).trim_end().to_string());
+        }
+    }
+    while out.first().is_some_and(|l| l.is_empty()) {
+        out.remove(0);
+    }
+    while out.last().is_some_and(|l| l.is_empty()) {
+        out.pop();
+    }
+    out.join("\n")
+}
+
 #[cfg(test)]
 mod tests;

@@ -496,49 +496,7 @@ fn func_param_names<'t>(it: &It<'t>, f: &Func<'t>) -> Vec<String> {
         .collect()
 }
 
-/// A string that reads as a file path.
-pub fn looks_like_path(s: &str) -> bool {
-    let s = s.trim();
-    if s.is_empty() || s.contains(char::is_whitespace) || s.contains("{{") {
-        return false;
-    }
-    if s.contains("://") {
-        return s.starts_with("file://") || s.starts_with("s3://") || s.starts_with("gs://");
-    }
-    let base = s.rsplit('/').next().unwrap_or(s);
-    (s.contains('/') && base.contains('.')) || (s.starts_with('/') && s.len() > 1) || {
-        let ext = base.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-        matches!(
-            ext,
-            "csv"
-                | "parquet"
-                | "pq"
-                | "json"
-                | "jsonl"
-                | "pkl"
-                | "pickle"
-                | "joblib"
-                | "pt"
-                | "pth"
-                | "onnx"
-                | "h5"
-                | "npy"
-                | "npz"
-                | "feather"
-                | "avro"
-                | "orc"
-                | "tsv"
-                | "txt"
-                | "zip"
-                | "gz"
-                | "tar"
-                | "ckpt"
-                | "safetensors"
-                | "bin"
-                | "model"
-        )
-    }
-}
+pub use crate::dag::looks_like_path;
 
 /// A parameter name that says it takes a path.
 fn path_param(name: &str) -> bool {
@@ -554,60 +512,12 @@ fn path_param(name: &str) -> bool {
         || n.ends_with("_files")
 }
 
-/// What a TaskFlow function returns, when it is a literal path:
-/// `return "/data/features.parquet"` or a name assigned one in the body.
+/// A file path the TaskFlow function returns, when it returns one.
 pub fn returned_path<'t>(it: &It<'t>, f: &Func<'t>) -> Option<String> {
     if f.is_lambda {
         return None;
     }
-    let src = it.src;
-    let mut assigned: HashMap<String, String> = HashMap::new();
-    let mut stack = vec![f.body];
-    let mut found = None;
-    while let Some(n) = stack.pop() {
-        match n.kind() {
-            "function_definition" | "class_definition" | "lambda" => continue,
-            "assignment" => {
-                if let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right"))
-                    && l.kind() == "identifier"
-                    && let Some(s) = literal_string(src, r)
-                {
-                    assigned.insert(src[l.byte_range()].to_string(), s);
-                }
-            }
-            "return_statement" => {
-                if let Some(e) = n.named_child(0) {
-                    let s = match e.kind() {
-                        "identifier" => assigned.get(&src[e.byte_range()]).cloned(),
-                        _ => literal_string(src, e),
-                    };
-                    if let Some(s) = s
-                        && looks_like_path(&s)
-                    {
-                        found = Some(s);
-                    }
-                }
-            }
-            _ => {}
-        }
-        let mut cursor = n.walk();
-        let kids: Vec<Node> = n.named_children(&mut cursor).collect();
-        stack.extend(kids.into_iter().rev());
-    }
-    found
-}
-
-/// The text of a plain string literal or f-string (interpolations kept as
-/// `{expr}`).
-fn literal_string(src: &str, n: Node) -> Option<String> {
-    if n.kind() != "string" {
-        return None;
-    }
-    let mut cursor = n.walk();
-    let kids: Vec<Node> = n.children(&mut cursor).collect();
-    let (start, end) = (kids.first()?, kids.last()?);
-    let body = src.get(start.end_byte()..end.start_byte())?;
-    Some(body.to_string())
+    crate::python::returned_path(it.src, f.body)
 }
 
 impl<'t> Host<'t> for Airflow<'t> {

@@ -6,8 +6,8 @@ use crate::dag::{Edge, EdgeKind, Fragment, Package, Pipeline, PipelineKind, Retr
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::frontend::command::{self, CommandText};
 use crate::packages;
-use crate::python::{self, Interp, Limits, Value};
-use crate::source::{SourceDb, SourceFile, Span, TextProblem, join_normalized};
+use crate::python::{self, Interp, Value};
+use crate::source::{SourceDb, SourceFile, Span, join_normalized};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tree_sitter::Node;
@@ -17,87 +17,20 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
     if !super::mentions_airflow(&file.text) {
         return frag;
     }
-    // PEP 263: a coding declaration in the first two lines makes other
-    // encodings valid Python; the text is then read with those bytes replaced
-    let declared_encoding = file
-        .text
-        .lines()
-        .take(2)
-        .any(|l| l.trim_start().starts_with('#') && (l.contains("coding:") || l.contains("coding=")));
-    let problem = match &file.problem {
-        Some(TextProblem::InvalidUtf8 { .. }) if declared_encoding => None,
-        p => p.as_ref(),
+    let lib = crate::frontend::python_file::Library {
+        module: "airflow",
+        name: "Airflow",
+        importer: "Airflow",
+        lost: "none of its DAGs load",
     };
-    if let Some(problem) = problem {
-        let (span, message) = match problem {
-            TextProblem::Binary { offset } => (
-                file.span(*offset..*offset + 1),
-                "binary data (a NUL byte) in a Python file that mentions Airflow: it was not read".to_string(),
-            ),
-            TextProblem::InvalidUtf8 { offset } => (
-                file.span(*offset..*offset + 1),
-                "this Python file is not valid UTF-8, so Python cannot import it".to_string(),
-            ),
-            TextProblem::TooLarge { size } => {
-                (file.span(0..0), format!("the file is too large to read ({size} bytes)"))
-            }
-        };
-        let mut d = Diagnostic::parse_error(span, message);
-        if matches!(problem, TextProblem::InvalidUtf8 { .. }) {
-            d = d.with_help(
-                "save the file as UTF-8, or declare its encoding on the first line (`# -*- coding: latin-1 -*-`)",
-            );
-        }
-        frag.diagnostics.push(d);
+    let Some(tree) = crate::frontend::python_file::parse(file, &lib, &mut frag.diagnostics) else {
         return frag;
-    }
+    };
     let text: &str = &file.text;
-    let Some(tree) = python::parse(text) else {
-        return frag;
-    };
-    let modules = python::imported_modules(&tree, text);
-    let imports_airflow = modules.iter().any(|m| m == "airflow" || m.starts_with("airflow."));
-    let syntax_error = python::first_syntax_error(&tree, text);
-    // a syntax error can swallow the imports into an error node: look at the text
-    let mentions_import = || {
-        text.lines().any(|l| {
-            let l = l.trim_start();
-            l.starts_with("from airflow") || l.starts_with("import airflow")
-        })
-    };
-    if !(imports_airflow || (syntax_error.is_some() && mentions_import())) {
-        return frag;
-    }
-    if let Some((range, message)) = syntax_error {
-        frag.diagnostics.push(
-            Diagnostic::parse_error(file.span(range), message)
-                .with_help("Airflow cannot import this file, so none of its DAGs load; fix the syntax error"),
-        );
-        return frag;
-    }
     // the repository modules it imports, laid out after it in one text
     let program = python::Program::build(db, file, &tree);
-    let module_trees: Vec<(usize, tree_sitter::Tree)> = (1..program.files.len())
-        .filter_map(|i| program.parse_module(i).map(|t| (i, t)))
-        .collect();
-    // DagBag imports files by absolute path: so is `__file__`
-    let absolute = |f: &SourceFile| {
-        std::fs::canonicalize(&f.path)
-            .unwrap_or_else(|_| f.path.clone())
-            .display()
-            .to_string()
-    };
-    let mut it = Interp::new(&program.text, absolute(file), Airflow::default(), Limits::default());
-    for (name, index) in &program.modules {
-        if let Some((_, t)) = module_trees.iter().find(|(i, _)| i == index) {
-            it.add_module(name, t.root_node(), absolute(&program.files[*index].1));
-        }
-    }
-    // data files the DAG reads at import time (a YAML config of its tasks)
-    it.reader = Some(Box::new(|path: &str| {
-        let f = db.load(std::path::Path::new(path)).ok()?;
-        f.problem.is_none().then(|| f.text.clone())
-    }));
+    let module_trees = crate::frontend::python_file::module_trees(&program);
+    let mut it = crate::frontend::python_file::interpreter(db, file, &program, &module_trees, Airflow::default());
     it.run_module(tree.root_node());
 
     // module-level names holding DAGs are loaded, as DagBag does
@@ -333,6 +266,9 @@ fn lower_task<'t>(
         packages: Vec::new(),
         image: None,
         image_span: None,
+        image_default: false,
+        cache: None,
+        external_reads: Vec::new(),
         retry_delay,
         timeout,
         inputs: Vec::new(),

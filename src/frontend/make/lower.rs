@@ -236,6 +236,9 @@ impl Lowering<'_, '_> {
             packages: Vec::new(),
             image: None,
             image_span: None,
+            image_default: false,
+            cache: None,
+            external_reads: Vec::new(),
             retry_delay: None,
             timeout: None,
             inputs: Vec::new(),
@@ -303,7 +306,12 @@ impl Lowering<'_, '_> {
         let key = join_normalized(self.pipeline_dir, &rel)
             .to_string_lossy()
             .replace('\\', "/");
-        Port { path: rel, key, span }
+        Port {
+            path: rel,
+            key,
+            span,
+            ..Default::default()
+        }
     }
 
     fn add_port(&self, ports: &mut Vec<Port>, path: &str, cwd: &Path, span: Option<Span>) {
