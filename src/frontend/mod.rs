@@ -4,6 +4,7 @@
 
 pub mod airflow;
 pub mod command;
+pub mod kfp;
 pub mod make;
 pub mod python_file;
 
@@ -57,8 +58,10 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, kind: SourceKind, options: &
     match kind {
         SourceKind::Makefile => make::lower(db, file, &options.make_vars),
         SourceKind::Python => {
-            airflow::lower(db, file)
+            let mut frag = airflow::lower(db, file);
+            frag.append(kfp::lower_python(db, file));
+            frag
         }
-        SourceKind::Yaml => Fragment::default(),
+        SourceKind::Yaml => kfp::lower_yaml(db, file),
     }
 }

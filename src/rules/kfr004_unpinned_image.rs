@@ -15,6 +15,10 @@ pub fn image_problem(image: &str) -> Option<String> {
     if image.contains("@sha256:") || image.contains("@sha512:") {
         return None;
     }
+    // KFP's stand-ins for work the backend does itself (kubernetes.CreatePVC)
+    if image.starts_with("argostub/") {
+        return None;
+    }
     // the tag is after the last ':' of the last path component
     let last = image.rsplit('/').next().unwrap_or(image);
     let Some((_, tag)) = last.rsplit_once(':') else {

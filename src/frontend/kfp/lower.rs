@@ -1,0 +1,478 @@
+//! From the compiler's view of a pipeline ([`super::model`]) to the
+//! unified graph: one pipeline per KFP pipeline, one step per leaf task
+//! (a container, an importer, a nested pipeline; loop, condition and
+//! exit-handler groups are structure, not steps), and the edges between
+//! leaf tasks: `artifact` for a typed artifact, `parameter` for a value,
+//! `file` for a `str` parameter that carries a path, `order` for what
+//! `dependentTasks` adds (`.after()`, a group that must finish first), and
+//! `invokes` from a task to the pipeline it runs.
+
+use super::model::{ArgValue, Caching, Component, ComponentKind, IoType, Pipeline, Task, TaskKind};
+use crate::dag::{
+    CachePolicy, Edge, EdgeKind, Fragment, PipelineKind, Port, PortType, Retry, Step, StepKind, looks_like_path,
+};
+use crate::diagnostic::Diagnostic;
+use crate::frontend::command::{self, CommandText};
+use crate::source::{SourceDb, SourceFile, Span};
+use std::collections::{HashMap, HashSet};
+
+pub fn lower(db: &SourceDb, file: &SourceFile, pipelines: &[Pipeline], frag: &mut Fragment) {
+    let dir = file.dir().to_path_buf();
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    // (pipeline name) -> pipeline index in the fragment, (pipeline, task key) -> step
+    let mut pipeline_of: HashMap<&str, usize> = HashMap::new();
+    let mut step_of: HashMap<(usize, &str), usize> = HashMap::new();
+    let first_pipeline = frag.pipelines.len();
+    for p in pipelines {
+        let pid = format!("kfp:{}:{}", file.name, p.name);
+        let pi = frag.pipelines.len();
+        pipeline_of.insert(p.name.as_str(), pi);
+        frag.pipelines.push(crate::dag::Pipeline {
+            id: pid.clone(),
+            kind: PipelineKind::Kfp,
+            name: p.name.clone(),
+            file: file.id,
+            span: p.span,
+            schedule: None,
+            dir: dir.clone(),
+            includes: Vec::new(),
+            default_step: None,
+            notes: p.notes.clone(),
+            dropped_cycle_edges: Vec::new(),
+        });
+        for t in p.tasks.iter().filter(|t| !matches!(t.kind, TaskKind::Group(_))) {
+            step_of.insert((pi, t.key.as_str()), frag.steps.len());
+            let step = lower_task(db, p, t, pi, &pid, &dir, &mut diags);
+            frag.steps.push(step);
+        }
+    }
+    for (n, p) in pipelines.iter().enumerate() {
+        let pi = first_pipeline + n;
+        let pid = &frag.pipelines[pi].id.clone();
+        let mut data: HashSet<(usize, usize)> = HashSet::new();
+        // data edges
+        for t in p.tasks.iter().filter(|t| !matches!(t.kind, TaskKind::Group(_))) {
+            let to = step_of[&(pi, t.key.as_str())];
+            for arg in &t.args {
+                let ArgValue::Output { task, key } = &arg.value else {
+                    continue;
+                };
+                let Some(&from) = step_of.get(&(pi, task.as_str())) else {
+                    continue;
+                };
+                let producer = p.task(task);
+                let kind = handoff_kind(producer, task, key, t, &arg.input);
+                data.insert((from, to));
+                frag.edges.push(Edge {
+                    from,
+                    to,
+                    kind,
+                    path: Some(format!("{task}.{key}")),
+                    span: Some(arg.span),
+                });
+            }
+        }
+        // ordering: what `dependentTasks` says, between leaf tasks
+        let groups = Groups::new(p);
+        for t in &p.tasks {
+            let targets = groups.entries(&t.key);
+            for d in &t.dependent_tasks {
+                for s in groups.exits(d) {
+                    for tgt in &targets {
+                        let (Some(&from), Some(&to)) = (step_of.get(&(pi, s)), step_of.get(&(pi, tgt.as_str()))) else {
+                            continue;
+                        };
+                        if from != to && data.insert((from, to)) {
+                            frag.edges.push(Edge {
+                                from,
+                                to,
+                                kind: EdgeKind::Order,
+                                path: None,
+                                span: Some(t.span),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        // a task that runs a nested pipeline invokes its final tasks
+        for t in &p.tasks {
+            let sub = match &t.kind {
+                TaskKind::Pipeline(Some(name)) => pipeline_of.get(name.as_str()).copied(),
+                TaskKind::Pipeline(None) => pipelines
+                    .iter()
+                    .position(|q| q.embedded_in.as_ref() == Some(&(p.name.clone(), t.key.clone())))
+                    .map(|i| first_pipeline + i),
+                _ => None,
+            };
+            let (Some(sub), Some(&from)) = (sub, step_of.get(&(pi, t.key.as_str()))) else {
+                continue;
+            };
+            let sub_p = &pipelines[sub - first_pipeline];
+            for exit in Groups::new(sub_p).exits_of(None) {
+                if let Some(&to) = step_of.get(&(sub, exit)) {
+                    frag.edges.push(Edge {
+                        from,
+                        to,
+                        kind: EdgeKind::Invokes,
+                        path: None,
+                        span: Some(t.span),
+                    });
+                }
+            }
+        }
+        let _ = pid;
+    }
+    frag.diagnostics.extend(diags);
+}
+
+/// How an output is handed over: a typed artifact, a value, or a `str`
+/// that carries a path.
+fn handoff_kind(producer: Option<&Task>, task: &str, key: &str, consumer: &Task, input: &str) -> EdgeKind {
+    let out = producer.and_then(|p| p.component.as_ref()).and_then(|c| c.output(key));
+    let inp = consumer.component.as_ref().and_then(|c| c.input(input));
+    if out.is_some_and(|o| o.ty.is_artifact()) || inp.is_some_and(|i| i.ty.is_artifact()) {
+        return EdgeKind::Artifact;
+    }
+    let is_str = |ty: Option<&IoType>| matches!(ty, Some(IoType::Parameter(super::model::ParamType::String)) | None);
+    if !is_str(out.map(|o| &o.ty)) || !is_str(inp.map(|i| &i.ty)) {
+        return EdgeKind::Parameter;
+    }
+    let returned = key == "Output"
+        && producer
+            .and_then(|p| p.component.as_ref())
+            .is_some_and(|c| returned_path(c).is_some());
+    let default_path = inp.and_then(|i| i.default.as_deref()).is_some_and(looks_like_path);
+    if path_name(key) || path_name(input) || returned || default_path {
+        let _ = task;
+        EdgeKind::File
+    } else {
+        EdgeKind::Parameter
+    }
+}
+
+/// A parameter name that says it holds a path (`model_path`, `data_uri`,
+/// `output_dir`, `filename`).
+pub fn path_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.split(['_', '-']).any(|w| {
+        matches!(
+            w,
+            "path"
+                | "paths"
+                | "file"
+                | "files"
+                | "filename"
+                | "filepath"
+                | "uri"
+                | "uris"
+                | "dir"
+                | "directory"
+                | "folder"
+                | "location"
+                | "gcs"
+        )
+    })
+}
+
+/// The path a Python function component returns, when it returns a
+/// literal one.
+pub fn returned_path(c: &Component) -> Option<String> {
+    let source = c.source.as_deref()?;
+    let function = c.function.as_deref()?;
+    let tree = crate::python::parse(source)?;
+    let mut stack = vec![tree.root_node()];
+    while let Some(n) = stack.pop() {
+        if n.kind() == "function_definition"
+            && n.child_by_field_name("name").map(|x| &source[x.byte_range()]) == Some(function)
+        {
+            return crate::python::returned_path(source, n.child_by_field_name("body")?);
+        }
+        let mut cursor = n.walk();
+        stack.extend(n.named_children(&mut cursor));
+    }
+    None
+}
+
+/// The group tree of a pipeline, for turning `dependentTasks` between
+/// siblings into edges between leaf tasks.
+struct Groups<'a> {
+    tasks: &'a [Task],
+    by_key: HashMap<&'a str, &'a Task>,
+}
+
+impl<'a> Groups<'a> {
+    fn new(p: &'a Pipeline) -> Groups<'a> {
+        Groups {
+            tasks: &p.tasks,
+            by_key: p.tasks.iter().map(|t| (t.key.as_str(), t)).collect(),
+        }
+    }
+
+    fn children<'s>(&'s self, group: Option<&'s str>) -> impl Iterator<Item = &'a Task> + 's {
+        self.tasks.iter().filter(move |t| t.group.as_deref() == group)
+    }
+
+    /// The leaf tasks that start `key`: itself, or a group's children
+    /// that wait for nothing inside it.
+    fn entries(&self, key: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        self.entries_into(key, &mut out, 0);
+        out
+    }
+
+    fn entries_into(&self, key: &str, out: &mut Vec<String>, depth: usize) {
+        match self.by_key.get(key) {
+            Some(t) if matches!(t.kind, TaskKind::Group(_)) && depth < 64 => {
+                for c in self.children(Some(key)) {
+                    if c.dependent_tasks.is_empty() {
+                        self.entries_into(&c.key, out, depth + 1);
+                    }
+                }
+            }
+            Some(_) => out.push(key.to_string()),
+            None => {}
+        }
+    }
+
+    /// The leaf tasks that finish `key`: itself, or a group's children
+    /// that nothing inside it waits for.
+    fn exits(&self, key: &str) -> Vec<&'a str> {
+        match self.by_key.get(key) {
+            Some(t) if matches!(t.kind, TaskKind::Group(_)) => self.exits_of(Some(key)),
+            Some(t) => vec![t.key.as_str()],
+            None => Vec::new(),
+        }
+    }
+
+    fn exits_of(&self, group: Option<&str>) -> Vec<&'a str> {
+        let mut out = Vec::new();
+        self.exits_into(group, &mut out, 0);
+        out
+    }
+
+    fn exits_into(&self, group: Option<&str>, out: &mut Vec<&'a str>, depth: usize) {
+        if depth > 64 {
+            return;
+        }
+        let kids: Vec<&Task> = self.children(group).collect();
+        for c in &kids {
+            if c.exit_task || kids.iter().any(|o| o.dependent_tasks.contains(&c.key)) {
+                continue;
+            }
+            match c.kind {
+                TaskKind::Group(_) => self.exits_into(Some(&c.key), out, depth + 1),
+                _ => out.push(c.key.as_str()),
+            }
+        }
+    }
+}
+
+fn lower_task(
+    db: &SourceDb,
+    p: &Pipeline,
+    t: &Task,
+    pi: usize,
+    pid: &str,
+    dir: &std::path::Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Step {
+    let retry = match &t.retry {
+        None => Retry::None,
+        Some(r) => match r.count {
+            Some(count) => Retry::Count { count, span: r.span },
+            None => Retry::Unknown { span: r.span },
+        },
+    };
+    let cache = match t.kind {
+        TaskKind::Container => Some(match t.caching {
+            Caching::Default => CachePolicy {
+                enabled: true,
+                explicit: false,
+                span: None,
+            },
+            Caching::Explicit(b, s) => CachePolicy {
+                enabled: b,
+                explicit: true,
+                span: Some(s),
+            },
+            Caching::Compiled(b, s) => CachePolicy {
+                enabled: b,
+                explicit: false,
+                span: Some(s),
+            },
+        }),
+        _ => None,
+    };
+    let mut step = Step {
+        id: format!("{pid}::{}", t.key),
+        pipeline: pi,
+        name: t.key.clone(),
+        kind: StepKind::Task,
+        span: t.span,
+        command: None,
+        retry,
+        packages: Vec::new(),
+        image: None,
+        image_span: None,
+        image_default: false,
+        cache,
+        external_reads: Vec::new(),
+        retry_delay: t.retry.as_ref().and_then(|r| r.backoff_duration.clone()),
+        timeout: None,
+        inputs: Vec::new(),
+        outputs: Vec::new(),
+        invocations: Vec::new(),
+        phony: false,
+        notes: Vec::new(),
+        effective_retries: None,
+        scheduled: false,
+    };
+    let Some(c) = &t.component else {
+        return step;
+    };
+    if let Some(img) = &c.image {
+        step.image = Some(img.name.clone());
+        step.image_span = Some(img.span);
+        step.image_default = img.implicit;
+    }
+    step.packages = c.packages.clone();
+    match c.kind {
+        ComponentKind::Python => {
+            step.command = Some(format!("dsl.component {}", c.function.as_deref().unwrap_or(&c.name)));
+        }
+        ComponentKind::Container => {
+            let words: Vec<&super::model::Word> = c.command.iter().chain(c.args.iter()).collect();
+            if !words.is_empty() {
+                container_command(db, &mut step, &words, dir, diags);
+            } else {
+                step.command = Some(c.name.clone());
+            }
+        }
+        ComponentKind::Importer => {}
+    }
+    // ports: the component's outputs, and what each input is given
+    for o in &c.outputs {
+        step.outputs.push(Port {
+            path: format!("{}.{}", t.key, o.name),
+            key: format!("{pid}::{}.{}", t.key, o.name),
+            span: o.span,
+            ty: Some(port_type(&o.ty)),
+            declared: o.path_annotation.clone(),
+        });
+    }
+    for i in &c.inputs {
+        let arg = t.args.iter().find(|a| a.input == i.name);
+        let (path, key) = match arg.map(|a| &a.value) {
+            Some(ArgValue::Output { task, key }) => (format!("{task}.{key}"), format!("{pid}::{task}.{key}")),
+            _ => (i.name.clone(), format!("{pid}::{}<-{}", t.key, i.name)),
+        };
+        step.inputs.push(Port {
+            path,
+            key,
+            span: arg.map(|a| a.span).or(i.span),
+            ty: Some(port_type(&i.ty)),
+            declared: i.path_annotation.clone(),
+        });
+    }
+    step.external_reads = super::external::reads(p, t, c);
+    step
+}
+
+fn port_type(ty: &IoType) -> PortType {
+    match ty {
+        IoType::Artifact { schema, .. } => PortType::Artifact(schema.clone()),
+        IoType::Parameter(p) => PortType::Parameter(p.ir().to_string()),
+    }
+}
+
+/// A container's command and args, read by the shell analysis for the
+/// packages it installs and the makefiles it runs: the script of a
+/// `sh -c SCRIPT` (exactly, with its spans), else the words joined.
+fn container_command(
+    db: &SourceDb,
+    step: &mut Step,
+    words: &[&super::model::Word],
+    dir: &std::path::Path,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let joined: Vec<String> = words.iter().map(|w| quote(&w.text)).collect();
+    step.command = Some(joined.join(" "));
+    let shell_script = words.windows(3).find_map(|w| {
+        let program = w[0].text.rsplit('/').next().unwrap_or("");
+        (matches!(program, "sh" | "bash" | "ash" | "dash" | "zsh")
+            && w[1].text.starts_with('-')
+            && w[1].text.contains('c'))
+        .then_some(w[2])
+    });
+    // the analysis fills in packages and invocations; a container's own
+    // file paths live in its image, not in the repository
+    let mut scratch = step.clone();
+    scratch.packages.clear();
+    match shell_script {
+        Some(w) => {
+            let map = |r: std::ops::Range<usize>| -> Span {
+                match w.origin {
+                    Some(o) => Span::new(w.span.file, o + r.start..o + r.end.min(w.text.len())),
+                    None => w.span,
+                }
+            };
+            command::analyse(
+                db,
+                &mut scratch,
+                &CommandText {
+                    text: &w.text,
+                    map: &map,
+                    dir,
+                },
+                diags,
+            );
+        }
+        None => {
+            let text = joined.join(" ");
+            let mut starts = Vec::new();
+            let mut at = 0;
+            for j in &joined {
+                starts.push(at);
+                at += j.len() + 1;
+            }
+            let map = |r: std::ops::Range<usize>| -> Span {
+                let i = starts.partition_point(|&s| s <= r.start).saturating_sub(1);
+                let w = words[i];
+                match w.origin {
+                    Some(o) if joined[i].len() == w.text.len() => {
+                        let a = r.start - starts[i];
+                        let b = (r.end - starts[i]).min(w.text.len());
+                        Span::new(w.span.file, o + a..o + b.max(a))
+                    }
+                    _ => w.span,
+                }
+            };
+            command::analyse(
+                db,
+                &mut scratch,
+                &CommandText {
+                    text: &text,
+                    map: &map,
+                    dir,
+                },
+                diags,
+            );
+        }
+    }
+    step.packages.extend(scratch.packages);
+    step.invocations.extend(scratch.invocations);
+    step.notes.extend(scratch.notes);
+}
+
+/// A word as the shell would need it written to stay one word.
+fn quote(w: &str) -> String {
+    if !w.is_empty() && !w.contains(|c: char| c.is_whitespace() || "'\"\\$`;&|<>()*?[]#~{}".contains(c)) {
+        return w.to_string();
+    }
+    if w.contains("{{$") && !w.contains(char::is_whitespace) && !w.contains('\'') {
+        // a placeholder alone: keep it readable
+        return format!("'{w}'");
+    }
+    format!("'{}'", w.replace('\'', "'\\''"))
+}

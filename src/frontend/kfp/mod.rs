@@ -1,0 +1,67 @@
+//! Kubeflow Pipelines (KFP v2), read statically: pipeline Python files
+//! and compiled pipeline YAML (the PipelineSpec IR).
+//!
+//! A Python file that imports `kfp` is evaluated by the static
+//! interpreter ([`crate::python`]) with a host ([`host`]) that models what
+//! the SDK does at import time: components from decorated functions (their
+//! interface from the signature, [`signature`]), pipelines built by running
+//! the pipeline function with channels, tasks named as `Pipeline.add_task`
+//! names them, groups numbered as `tasks_group` numbers them. [`compile`]
+//! then derives what the compiler writes (`dependentTasks`, the inputs
+//! that cross group boundaries) and what it refuses. A compiled YAML is
+//! read by [`ir`] into the same [`model`], and [`lower`] turns either into
+//! the unified graph, so both are linted alike.
+//!
+//! The SDK (kfp 2.17) is the oracle: `testdata/kfp/` holds fixtures, what
+//! the SDK compiles them to, and its answers (`tests/kfp_oracle.rs`).
+
+mod compile;
+mod external;
+mod host;
+pub mod ir;
+mod lower;
+pub mod model;
+mod python;
+mod signature;
+
+pub use lower::path_name;
+
+use crate::dag::Fragment;
+use crate::source::{SourceDb, SourceFile};
+use std::sync::Arc;
+
+/// Whether Python source may use KFP (the cheap test before parsing).
+pub fn mentions_kfp(text: &str) -> bool {
+    text.contains("kfp")
+}
+
+/// Read a Python file that imports `kfp`.
+pub fn lower_python(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
+    let mut frag = Fragment::default();
+    if !mentions_kfp(&file.text) {
+        return frag;
+    }
+    let pipelines = python::read(db, file, &mut frag.diagnostics);
+    lower::lower(db, file, &pipelines, &mut frag);
+    frag
+}
+
+/// Read a YAML file: a compiled pipeline, or nothing.
+pub fn lower_yaml(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
+    let mut frag = Fragment::default();
+    let (pipelines, diags) = ir::read(file);
+    frag.diagnostics = diags;
+    lower::lower(db, file, &pipelines, &mut frag);
+    frag
+}
+
+/// The pipelines of a Python file, as the compiler would see them (for
+/// tests comparing kfr with the SDK).
+pub fn read_python(
+    db: &SourceDb,
+    file: &Arc<SourceFile>,
+) -> (Vec<model::Pipeline>, Vec<crate::diagnostic::Diagnostic>) {
+    let mut diags = Vec::new();
+    let pipelines = python::read(db, file, &mut diags);
+    (pipelines, diags)
+}

@@ -1,0 +1,418 @@
+//! A KFP pipeline file, read without importing it: the module body is
+//! evaluated with the KFP host, each pipeline the SDK would build is
+//! compiled ([`super::compile`]) and turned into the shared model.
+
+use super::compile::{self, Compiled};
+use super::host::{self, Channel, ComponentDef, ComponentSource, GroupType, IoDef, Kfp, Obj};
+use super::model::{
+    Arg, ArgValue, Caching, Component, ComponentKind, GroupKind, Image, Io, Pipeline, RetryPolicy, Task, TaskKind, Word,
+};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::frontend::python_file::{self, Library};
+use crate::packages;
+use crate::python::{Program, Value};
+use crate::source::{SourceDb, SourceFile, Span};
+use std::sync::Arc;
+
+/// KFP's default `base_image` for `@dsl.component` (kfp 2.17).
+pub const DEFAULT_BASE_IMAGE: &str = "python:3.11";
+
+pub fn read(db: &SourceDb, file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Vec<Pipeline> {
+    let lib = Library {
+        module: "kfp",
+        name: "KFP",
+        importer: "Python",
+        lost: "none of its pipelines compile",
+    };
+    let Some(tree) = python_file::parse(file, &lib, diags) else {
+        return Vec::new();
+    };
+    let program = Program::build(db, file, &tree);
+    let modules = python_file::module_trees(&program);
+    let host = Kfp::new(db, file.dir().to_path_buf());
+    let mut it = python_file::interpreter(db, file, &program, &modules, host);
+    it.run_module(tree.root_node());
+
+    let mut out = Vec::new();
+    let reader = Reader {
+        it: &it,
+        program: &program,
+    };
+    for (p, def) in it.host.pipelines.iter().enumerate() {
+        if def.failed {
+            continue;
+        }
+        let compiled = compile::compile(&it.host, p);
+        if !compiled.errors.is_empty() {
+            for e in &compiled.errors {
+                diags.push(reader.error(e));
+            }
+            continue;
+        }
+        out.push(reader.pipeline(p, &compiled));
+    }
+    for e in &it.host.errors {
+        diags.push(reader.error(e));
+    }
+    for (range, message) in &it.host.problems {
+        diags.push(
+            Diagnostic::parse_error(program.span(range.clone()), message.clone()).with_severity(Severity::Warning),
+        );
+    }
+    // what the interpreter could not evaluate inside a pipeline changes its tasks
+    for (range, message) in &it.notes {
+        let inside = it.host.pipelines.iter().any(|p| {
+            let r = p.func.node.byte_range();
+            r.start <= range.start && range.end <= r.end
+        });
+        if inside {
+            diags.push(
+                Diagnostic::parse_error(
+                    program.span(range.clone()),
+                    format!("{message}; the tasks it creates may be missing from the graph"),
+                )
+                .with_severity(Severity::Warning)
+                .with_help(
+                    "build tasks from literal lists or module constants so they can be read without running the file",
+                ),
+            );
+        }
+    }
+    if it.exhausted {
+        diags.push(
+            Diagnostic::parse_error(
+                program.span(0..0),
+                "this file is too complex to evaluate statically: the pipelines read from it may be incomplete",
+            )
+            .with_severity(Severity::Warning),
+        );
+    }
+    out
+}
+
+struct Reader<'a, 't> {
+    it: &'a host::It<'t>,
+    program: &'a Program,
+}
+
+impl<'t> Reader<'_, 't> {
+    fn span(&self, r: std::ops::Range<usize>) -> Span {
+        self.program.span(r)
+    }
+
+    fn error(&self, e: &host::SdkError) -> Diagnostic {
+        let mut d = Diagnostic::parse_error(
+            self.span(e.at.clone()),
+            format!("KFP cannot compile this: {}", e.message),
+        )
+        .with_label("the KFP SDK raises here");
+        for (r, m) in &e.related {
+            d = d.with_related(self.span(r.clone()), m.clone());
+        }
+        d.with_help(
+            e.help
+                .clone()
+                .unwrap_or_else(|| "fix this so the SDK can build the pipeline".into()),
+        )
+    }
+
+    fn host(&self) -> &Kfp<'t> {
+        &self.it.host
+    }
+
+    fn pipeline(&self, p: usize, compiled: &Compiled) -> Pipeline {
+        let h = self.host();
+        let def = &h.pipelines[p];
+        let mut tasks = Vec::new();
+        for &t in &def.tasks {
+            tasks.push(self.task(p, t, compiled));
+        }
+        for &g in &def.groups {
+            let grp = &h.groups[g];
+            if !grp.entered || grp.name.is_empty() {
+                continue;
+            }
+            let kind = match grp.ty {
+                GroupType::Loop => GroupKind::Loop,
+                GroupType::If | GroupType::Elif | GroupType::Else => GroupKind::Condition,
+                GroupType::Branches => GroupKind::ConditionBranches,
+                GroupType::ExitHandler => GroupKind::ExitHandler,
+            };
+            tasks.push(Task {
+                key: grp.name.clone(),
+                display_name: grp.display.clone().unwrap_or_else(|| grp.name.clone()),
+                group: grp.parent.map(|x| h.groups[x].name.clone()),
+                kind: TaskKind::Group(kind),
+                span: self.span(grp.node.byte_range()),
+                dependent_tasks: sorted(compiled.dependent.get(&grp.name)),
+                consumes: sorted(compiled.consumes.get(&grp.name)),
+                args: Vec::new(),
+                retry: None,
+                caching: Caching::Default,
+                component: None,
+                settings: Vec::new(),
+                exit_task: false,
+            });
+        }
+        let func = &def.func;
+        let r = func.node.byte_range();
+        let notes = self
+            .it
+            .notes
+            .iter()
+            .filter(|(nr, _)| r.start <= nr.start && nr.end <= r.end)
+            .map(|(nr, m)| (self.span(nr.clone()), m.clone()))
+            .collect();
+        Pipeline {
+            name: def.name.clone(),
+            span: self.span(def.name_node.byte_range()),
+            description: def.description.clone(),
+            display_name: def.display_name.clone(),
+            tasks,
+            notes,
+            embedded_in: None,
+        }
+    }
+
+    fn task(&self, p: usize, t: usize, compiled: &Compiled) -> Task {
+        let h = self.host();
+        let task = &h.tasks[t];
+        let comp = &h.components[task.component];
+        let callee = task.node.child_by_field_name("function").unwrap_or(task.node);
+        let kind = match &comp.source {
+            ComponentSource::Importer => TaskKind::Importer,
+            ComponentSource::Graph(q) => TaskKind::Pipeline(h.pipelines.get(*q).map(|x| x.name.clone())),
+            ComponentSource::LoadedPipeline => TaskKind::Pipeline(None),
+            _ => TaskKind::Container,
+        };
+        let args = task
+            .args
+            .iter()
+            .map(|(input, v, n)| {
+                let node = n.map(|n| match n.parent() {
+                    Some(par) if par.kind() == "keyword_argument" => par,
+                    _ => n,
+                });
+                Arg {
+                    input: input.clone(),
+                    value: self.arg_value(p, v),
+                    span: self.span(node.unwrap_or(callee).byte_range()),
+                }
+            })
+            .collect();
+        let retry = task.retry.as_ref().map(|r| RetryPolicy {
+            count: r.count,
+            backoff_duration: r.backoff_duration.clone(),
+            backoff_factor: r.backoff_factor,
+            backoff_max_duration: r.backoff_max_duration.clone(),
+            span: self.span(host::method_range(r.node)),
+        });
+        let caching = match task.caching {
+            Some((b, n)) => Caching::Explicit(b, self.span(host::method_range(n))),
+            None => Caching::Default,
+        };
+        let component = match kind {
+            TaskKind::Container | TaskKind::Importer => Some(self.component(comp)),
+            _ => None,
+        };
+        Task {
+            key: task.name.clone(),
+            display_name: task.display_name.clone().unwrap_or_else(|| task.name.clone()),
+            group: task.group.map(|g| h.groups[g].name.clone()),
+            kind,
+            span: self.span(callee.byte_range()),
+            dependent_tasks: sorted(compiled.dependent.get(&task.name)),
+            consumes: sorted(compiled.consumes.get(&task.name)),
+            args,
+            retry,
+            caching,
+            component,
+            settings: task.settings.clone(),
+            exit_task: task.exit_task,
+        }
+    }
+
+    /// Where an argument's value comes from.
+    fn arg_value(&self, p: usize, v: &Value<'t>) -> ArgValue {
+        let h = self.host();
+        let channel = h.channel_of(v);
+        let from_channel = |c: &Channel| -> ArgValue { self.channel_value(p, c, 0) };
+        match channel {
+            Some(c) => from_channel(&c),
+            None => match v {
+                Value::Obj(id) => match h.objs.get(*id as usize) {
+                    Some(Obj::Task(_)) => ArgValue::Other,
+                    _ => ArgValue::Other,
+                },
+                Value::Str(s) if s.partial => ArgValue::Other,
+                Value::Str(s) => {
+                    // a string that shows a channel (`f"{task.output}/x"`) reads it
+                    let mut cs = Vec::new();
+                    h.channels_in(v, &mut cs, 0);
+                    match cs.first() {
+                        Some(c) => from_channel(c),
+                        None => ArgValue::Constant(s.text.clone()),
+                    }
+                }
+                v => match v.to_text() {
+                    Some(t) => ArgValue::Constant(t),
+                    None => ArgValue::Other,
+                },
+            },
+        }
+    }
+
+    fn channel_value(&self, p: usize, c: &Channel, depth: usize) -> ArgValue {
+        let h = self.host();
+        if depth > 8 {
+            return ArgValue::Other;
+        }
+        match c {
+            Channel::Param(name) => {
+                let default = h.pipelines[p]
+                    .params
+                    .iter()
+                    .find(|i| &i.name == name)
+                    .and_then(|i| i.default.as_ref())
+                    .and_then(|d| d.to_text());
+                ArgValue::PipelineParam {
+                    name: name.clone(),
+                    default,
+                }
+            }
+            Channel::Output { task, key } => ArgValue::Output {
+                task: h.tasks[*task].name.clone(),
+                key: key.clone(),
+            },
+            Channel::LoopItem { .. } => ArgValue::LoopItem,
+            Channel::Collected(inner) => self.channel_value(p, inner, depth + 1),
+            Channel::OneOf { channels, .. } => match channels.first() {
+                Some(c) => self.channel_value(p, c, depth + 1),
+                None => ArgValue::Other,
+            },
+        }
+    }
+
+    fn io(&self, io: &IoDef<'t>) -> Io {
+        Io {
+            name: io.name.clone(),
+            ty: io.ty.clone(),
+            default: io.default.as_ref().and_then(|d| d.to_text()),
+            optional: io.optional,
+            path_annotation: io.path_annotation.clone(),
+            span: Some(self.span(io.node.byte_range())),
+        }
+    }
+
+    /// A component as the compiled IR would have it.
+    fn component(&self, c: &ComponentDef<'t>) -> Component {
+        let mut out = Component {
+            name: c.name.clone(),
+            kind: ComponentKind::Container,
+            function: None,
+            image: None,
+            command: Vec::new(),
+            args: Vec::new(),
+            packages: Vec::new(),
+            inputs: c.inputs.iter().map(|i| self.io(i)).collect(),
+            outputs: c.outputs.iter().map(|i| self.io(i)).collect(),
+            source: None,
+            span: self.span(c.node.byte_range()),
+        };
+        match &c.source {
+            ComponentSource::Yaml(m) => return m.clone(),
+            ComponentSource::Importer => out.kind = ComponentKind::Importer,
+            ComponentSource::Python { func, kwargs, deco } => {
+                out.kind = ComponentKind::Python;
+                out.function = Some(func.name.clone());
+                out.source = Some(self.it.text(func.node).to_string());
+                let image_arg = ["target_image", "base_image"]
+                    .iter()
+                    .find_map(|k| kwargs.kwarg(k).map(|v| (v, kwargs.kwarg_node(k))));
+                out.image = Some(match image_arg {
+                    Some((v, n)) => Image {
+                        name: v.display(),
+                        span: self.span(n.unwrap_or(*deco).byte_range()),
+                        implicit: false,
+                    },
+                    None => Image {
+                        name: DEFAULT_BASE_IMAGE.to_string(),
+                        span: self.span(deco.byte_range()),
+                        implicit: true,
+                    },
+                });
+                if let Some(v) = kwargs.kwarg("packages_to_install") {
+                    let whole = kwargs.kwarg_node("packages_to_install").unwrap_or(*deco);
+                    for item in v.items().unwrap_or_default() {
+                        let Value::Str(s) = &item else { continue };
+                        if s.partial {
+                            continue;
+                        }
+                        let span = match s.origin {
+                            Some(o) => self.span(o..o + s.text.len()),
+                            None => self.span(whole.byte_range()),
+                        };
+                        if let Some(req) = packages::classify(&s.text, false) {
+                            out.packages
+                                .push(req.into_package(span, &packages::Constraints::default()));
+                        }
+                    }
+                }
+            }
+            ComponentSource::Container { spec, .. } => {
+                if let Some(spec) = spec {
+                    if let Some(v) = spec.get("image", 0) {
+                        let n = spec.get_node("image", 0);
+                        out.image = Some(Image {
+                            name: v.display(),
+                            span: self.span(n.unwrap_or(c.node).byte_range()),
+                            implicit: false,
+                        });
+                    }
+                    out.command = self.words(spec.get("command", 1), spec.get_node("command", 1).unwrap_or(c.node));
+                    out.args = self.words(spec.get("args", 2), spec.get_node("args", 2).unwrap_or(c.node));
+                }
+            }
+            ComponentSource::Builtin(image) => {
+                out.image = Some(Image {
+                    name: image.to_string(),
+                    span: self.span(c.node.byte_range()),
+                    implicit: false,
+                });
+            }
+            ComponentSource::Graph(_) | ComponentSource::LoadedPipeline => {}
+        }
+        out
+    }
+
+    fn words(&self, v: Option<&Value<'t>>, node: tree_sitter::Node<'t>) -> Vec<Word> {
+        let Some(v) = v else { return Vec::new() };
+        let items = match v {
+            Value::Str(_) => vec![v.clone()],
+            v => v.items().unwrap_or_default(),
+        };
+        items
+            .iter()
+            .map(|i| {
+                let (text, origin) = match i {
+                    Value::Str(s) => (s.text.clone(), s.origin),
+                    v => (v.to_text().unwrap_or_else(|| v.display()), None),
+                };
+                let span = match origin {
+                    Some(o) => self.span(o..o + text.len()),
+                    None => self.span(node.byte_range()),
+                };
+                // an origin in a module's text is still an offset of the program
+                let origin = origin.map(|o| {
+                    let (_, r) = self.program.locate(o..o);
+                    r.start
+                });
+                Word { text, span, origin }
+            })
+            .collect()
+    }
+}
+
+fn sorted(set: Option<&std::collections::BTreeSet<String>>) -> Vec<String> {
+    set.map(|s| s.iter().cloned().collect()).unwrap_or_default()
+}

@@ -1,0 +1,445 @@
+//! A component's or pipeline's interface from its function signature, as
+//! `component_factory.get_name_to_specs` reads it: `Input[...]`/`Output[...]`
+//! artifacts, v1-style `InputPath`/`OutputPath`, parameters with their
+//! types and defaults, and the outputs a return annotation declares (a
+//! single `Output`, or the fields of a `NamedTuple`).
+//!
+//! Annotations are resolved through the file's imports (so `from kfp.dsl
+//! import Input as In` works) but never run.
+
+use super::host::{IoDef, It, Obj};
+use super::model::{IoType, ParamType, artifact_schema};
+use crate::python::{Func, Value};
+use tree_sitter::Node;
+
+/// What an annotation means to the SDK.
+#[derive(Debug, Clone)]
+enum Ann<'t> {
+    Param(ParamType),
+    /// An artifact class, by IR schema title.
+    Artifact(String),
+    List(Option<Box<Ann<'t>>>),
+    Input(Box<Ann<'t>>),
+    Output(Box<Ann<'t>>),
+    /// `InputPath(...)`/`OutputPath(...)`: what it was given.
+    InputPath(Option<Box<Ann<'t>>>),
+    OutputPath(Option<Box<Ann<'t>>>),
+    NamedTuple(Vec<(String, Node<'t>)>),
+    /// `PipelineTaskFinalStatus`, `TaskConfig`.
+    Status,
+    /// `EmbeddedInput[...]`: not part of the interface.
+    Embedded,
+    ContainerSpec,
+    NoneType,
+    /// Not known.
+    Unknown,
+}
+
+type Interface<'t> = (Vec<IoDef<'t>>, Vec<IoDef<'t>>);
+
+/// The inputs and outputs of `f`; an error the SDK raises, with where.
+pub fn read<'t>(it: &mut It<'t>, f: &Func<'t>, containerized: bool) -> Result<Interface<'t>, (Node<'t>, String)> {
+    let mut inputs: Vec<IoDef<'t>> = Vec::new();
+    let mut outputs: Vec<IoDef<'t>> = Vec::new();
+    if let Some(params) = f.params {
+        let mut cursor = params.walk();
+        let kids: Vec<Node<'t>> = params.named_children(&mut cursor).collect();
+        for p in kids {
+            let (name_node, ty_node) = match p.kind() {
+                "typed_parameter" => (p.named_child(0), p.child_by_field_name("type")),
+                "typed_default_parameter" => (p.child_by_field_name("name"), p.child_by_field_name("type")),
+                "identifier" => (Some(p), None),
+                "default_parameter" => (p.child_by_field_name("name"), None),
+                "list_splat_pattern" | "dictionary_splat_pattern" => (p.named_child(0), None),
+                _ => continue,
+            };
+            let Some(name_node) = name_node else { continue };
+            let name = it.text(name_node).to_string();
+            if name == "Output" {
+                return Err((name_node, "\"Output\" is an invalid parameter name.".into()));
+            }
+            let Some(ty_node) = ty_node.filter(|n| n.kind() != "list_splat_pattern") else {
+                return Err((
+                    p,
+                    format!("Missing type annotation for argument: {name} (the SDK raises a TypeError)"),
+                ));
+            };
+            let ann = annotation(it, ty_node, f, 0);
+            let default = f.defaults.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone());
+            let has_default = p.kind().ends_with("default_parameter");
+            let written = it.text(ty_node).to_string();
+            let io = |ty: IoType, optional: bool, path: Option<String>| IoDef {
+                name: name.clone(),
+                ty,
+                default: default.clone(),
+                optional,
+                path_annotation: path,
+                node: ty_node,
+            };
+            match ann {
+                Ann::Embedded => continue,
+                Ann::Input(inner) => {
+                    let ty = artifact_type(&inner).unwrap_or(IoType::Artifact {
+                        schema: "system.Artifact".into(),
+                        list: false,
+                    });
+                    check_artifact_default(it, &name, &default, ty_node)?;
+                    inputs.push(io(ty, has_default, None));
+                }
+                Ann::InputPath(arg) => {
+                    let ty = path_type(arg.as_deref());
+                    if containerized && !ty.is_artifact() {
+                        return Err((
+                            ty_node,
+                            format!(
+                                "`{written}`: a container component cannot take `InputPath` of a parameter type (the SDK raises a TypeError)"
+                            ),
+                        ));
+                    }
+                    inputs.push(io(ty, has_default, Some(written.clone())));
+                }
+                Ann::Artifact(_) | Ann::List(Some(_)) if artifact_type(&ann).is_some() => {
+                    if containerized {
+                        return Err((
+                            ty_node,
+                            format!(
+                                "Container Components must wrap input and output artifact annotations with Input/Output type markers (Input[<artifact>] or Output[<artifact>]). Got function input '{name}' with annotation {written}."
+                            ),
+                        ));
+                    }
+                    check_artifact_default(it, &name, &default, ty_node)?;
+                    inputs.push(io(artifact_type(&ann).unwrap(), has_default, None));
+                }
+                Ann::Output(inner) => {
+                    let ty = artifact_type(&inner).unwrap_or(IoType::Artifact {
+                        schema: "system.Artifact".into(),
+                        list: false,
+                    });
+                    outputs.push(io(ty, false, None));
+                }
+                Ann::OutputPath(arg) => {
+                    outputs.push(io(path_type(arg.as_deref()), false, Some(written.clone())));
+                }
+                Ann::Status => inputs.push(io(IoType::Parameter(ParamType::TaskFinalStatus), true, None)),
+                other => {
+                    let ty = param_type(&other);
+                    if matches!(other, Ann::Unknown) {
+                        it.host.problems.push((
+                            ty_node.byte_range(),
+                            format!("the annotation `{written}` is not one kfr knows: read as a string parameter"),
+                        ));
+                    }
+                    inputs.push(io(IoType::Parameter(ty), has_default, None));
+                }
+            }
+        }
+    }
+    // the return annotation
+    if let Some(ret) = f.node.child_by_field_name("return_type") {
+        let ann = annotation(it, ret, f, 0);
+        if containerized {
+            if !matches!(ann, Ann::ContainerSpec | Ann::NoneType) {
+                return Err((
+                    ret,
+                    "Return annotation should be either ContainerSpec or omitted for container components.".into(),
+                ));
+            }
+        } else {
+            match ann {
+                Ann::NoneType => {}
+                Ann::NamedTuple(fields) => {
+                    for (name, node) in fields {
+                        let a = annotation(it, node, f, 0);
+                        let ty = artifact_type(&a).unwrap_or_else(|| IoType::Parameter(param_type(&a)));
+                        outputs.push(IoDef {
+                            name,
+                            ty,
+                            default: None,
+                            optional: false,
+                            path_annotation: None,
+                            node,
+                        });
+                    }
+                }
+                a => {
+                    let ty = artifact_type(&a).unwrap_or_else(|| IoType::Parameter(param_type(&a)));
+                    outputs.push(IoDef {
+                        name: "Output".into(),
+                        ty,
+                        default: None,
+                        optional: false,
+                        path_annotation: None,
+                        node: ret,
+                    });
+                }
+            }
+        }
+    }
+    Ok((inputs, outputs))
+}
+
+fn check_artifact_default<'t>(
+    it: &It<'t>,
+    name: &str,
+    default: &Option<Value<'t>>,
+    node: Node<'t>,
+) -> Result<(), (Node<'t>, String)> {
+    match default {
+        None | Some(Value::None) => Ok(()),
+        Some(v) => {
+            let _ = it;
+            Err((
+                node,
+                format!(
+                    "Optional Input artifacts may only have default value None. Got: {} (input `{name}`).",
+                    v.display()
+                ),
+            ))
+        }
+    }
+}
+
+/// The IR type of an artifact annotation (`Dataset`, `List[Model]`).
+fn artifact_type(a: &Ann) -> Option<IoType> {
+    match a {
+        Ann::Artifact(s) => Some(IoType::Artifact {
+            schema: s.clone(),
+            list: false,
+        }),
+        Ann::List(Some(inner)) => match inner.as_ref() {
+            Ann::Artifact(s) => Some(IoType::Artifact {
+                schema: s.clone(),
+                list: true,
+            }),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `InputPath(x)`/`OutputPath(x)`: an artifact unless `x` is a parameter type.
+fn path_type(arg: Option<&Ann>) -> IoType {
+    match arg {
+        Some(Ann::Param(p)) => IoType::Parameter(*p),
+        Some(Ann::List(None)) => IoType::Parameter(ParamType::List),
+        Some(Ann::Artifact(s)) => IoType::Artifact {
+            schema: s.clone(),
+            list: false,
+        },
+        _ => IoType::Artifact {
+            schema: "system.Artifact".into(),
+            list: false,
+        },
+    }
+}
+
+fn param_type(a: &Ann) -> ParamType {
+    match a {
+        Ann::Param(p) => *p,
+        Ann::List(_) => ParamType::List,
+        Ann::Status => ParamType::TaskFinalStatus,
+        _ => ParamType::String,
+    }
+}
+
+/// A type name as the v1 type system and Python write it.
+fn named_type(name: &str) -> Option<Ann<'static>> {
+    let p = match name {
+        "str" | "String" | "Text" => ParamType::String,
+        "int" | "Integer" => ParamType::Integer,
+        "float" | "Float" | "Double" => ParamType::Double,
+        "bool" | "Boolean" | "Bool" => ParamType::Boolean,
+        "list" | "List" | "JsonArray" | "Sequence" => return Some(Ann::List(None)),
+        "dict" | "Dict" | "JsonObject" | "Mapping" => ParamType::Struct,
+        _ => {
+            return artifact_schema(name).map(|s| Ann::Artifact(s.to_string()));
+        }
+    };
+    Some(Ann::Param(p))
+}
+
+/// What an annotation node means, resolving names through the scope the
+/// function was defined in.
+fn annotation<'t>(it: &mut It<'t>, node: Node<'t>, f: &Func<'t>, depth: usize) -> Ann<'t> {
+    if depth > 16 {
+        return Ann::Unknown;
+    }
+    match node.kind() {
+        "type" | "parenthesized_expression" => match node.named_child(0) {
+            Some(c) => annotation(it, c, f, depth + 1),
+            None => Ann::Unknown,
+        },
+        "none" => Ann::NoneType,
+        "string" => {
+            // a string annotation: an artifact or a v1 type name
+            let s = crate::python::literal_string(it.src, node).unwrap_or_default();
+            named_type(s.trim()).unwrap_or(Ann::Unknown)
+        }
+        "generic_type" => {
+            let base = node.named_child(0);
+            let params = node.named_child(1);
+            let base_ann = base.map(|b| resolve(it, b, f)).unwrap_or_default();
+            let args: Vec<Node<'t>> = params
+                .map(|p| {
+                    let mut c = p.walk();
+                    p.named_children(&mut c).collect()
+                })
+                .unwrap_or_default();
+            generic(it, &base_ann, &args, f, depth)
+        }
+        "subscript" => {
+            let base = node.child_by_field_name("value");
+            let base_ann = base.map(|b| resolve(it, b, f)).unwrap_or_default();
+            let mut cursor = node.walk();
+            let args: Vec<Node<'t>> = node.children_by_field_name("subscript", &mut cursor).collect();
+            generic(it, &base_ann, &args, f, depth)
+        }
+        "binary_operator" => {
+            // `str | None`
+            let l = node.child_by_field_name("left");
+            let r = node.child_by_field_name("right");
+            let la = l.map(|n| annotation(it, n, f, depth + 1));
+            let ra = r.map(|n| annotation(it, n, f, depth + 1));
+            match (la, ra) {
+                (Some(Ann::NoneType), Some(a)) | (Some(a), Some(Ann::NoneType)) => a,
+                (Some(a), _) => a,
+                _ => Ann::Unknown,
+            }
+        }
+        "call" => {
+            let func = node.child_by_field_name("function");
+            let name = func.map(|fnode| resolve(it, fnode, f)).unwrap_or_default();
+            let args = node.child_by_field_name("arguments");
+            let first: Option<Node<'t>> = args.and_then(|a| {
+                let mut c = a.walk();
+                a.named_children(&mut c).find(|n| n.kind() != "comment")
+            });
+            match name.as_str() {
+                "InputPath" | "OutputPath" => {
+                    let inner = first.map(|n| {
+                        let n = if n.kind() == "keyword_argument" {
+                            n.child_by_field_name("value").unwrap_or(n)
+                        } else {
+                            n
+                        };
+                        Box::new(annotation(it, n, f, depth + 1))
+                    });
+                    if name == "InputPath" {
+                        Ann::InputPath(inner)
+                    } else {
+                        Ann::OutputPath(inner)
+                    }
+                }
+                "NamedTuple" => {
+                    let v = it.eval(node, &f.closure);
+                    named_tuple_fields(it, &v).map_or(Ann::Unknown, Ann::NamedTuple)
+                }
+                _ => Ann::Unknown,
+            }
+        }
+        "identifier" | "attribute" => {
+            let v = it.eval(node, &f.closure);
+            value_annotation(it, &v)
+        }
+        _ => Ann::Unknown,
+    }
+}
+
+/// The last name of what a node resolves to (`dsl.Input` → `Input`).
+fn resolve<'t>(it: &mut It<'t>, node: Node<'t>, f: &Func<'t>) -> String {
+    match it.eval(node, &f.closure) {
+        Value::Extern(q) => q.rsplit('.').next().unwrap_or(&q).to_string(),
+        Value::Class(c) => c.name.clone(),
+        _ => it.text(node).rsplit('.').next().unwrap_or("").to_string(),
+    }
+}
+
+fn generic<'t>(it: &mut It<'t>, base: &str, args: &[Node<'t>], f: &Func<'t>, depth: usize) -> Ann<'t> {
+    let first = args.first().map(|a| annotation(it, *a, f, depth + 1));
+    match base {
+        "Input" => Ann::Input(Box::new(first.unwrap_or(Ann::Artifact("system.Artifact".into())))),
+        "Output" => Ann::Output(Box::new(first.unwrap_or(Ann::Artifact("system.Artifact".into())))),
+        "List" | "list" | "Sequence" => Ann::List(first.map(Box::new)),
+        "Dict" | "dict" | "Mapping" => Ann::Param(ParamType::Struct),
+        "Optional" => first.unwrap_or(Ann::NoneType),
+        "Union" => {
+            let all: Vec<Ann> = args.iter().map(|a| annotation(it, *a, f, depth + 1)).collect();
+            all.into_iter()
+                .find(|a| !matches!(a, Ann::NoneType))
+                .unwrap_or(Ann::NoneType)
+        }
+        "EmbeddedInput" => Ann::Embedded,
+        _ => named_type(base).unwrap_or(Ann::Unknown),
+    }
+}
+
+/// An annotation given as a value (a name): a type, an artifact class, a
+/// NamedTuple, `ContainerSpec`.
+fn value_annotation<'t>(it: &mut It<'t>, v: &Value<'t>) -> Ann<'t> {
+    match v {
+        Value::Extern(q) => {
+            let name = q.rsplit('.').next().unwrap_or(q);
+            match name {
+                "ContainerSpec" => Ann::ContainerSpec,
+                "PipelineTaskFinalStatus" | "TaskConfig" => Ann::Status,
+                "Input" | "Output" => Ann::Unknown,
+                "InputPath" => Ann::InputPath(None),
+                "OutputPath" => Ann::OutputPath(None),
+                _ => named_type(name).unwrap_or(Ann::Unknown),
+            }
+        }
+        Value::None => Ann::NoneType,
+        Value::Class(c) => {
+            // an artifact subclass, or a class-style NamedTuple
+            for b in &c.bases {
+                if let Value::Extern(q) = b {
+                    let base = q.rsplit('.').next().unwrap_or(q);
+                    if base == "NamedTuple" {
+                        return Ann::NamedTuple(class_fields(it, c.node));
+                    }
+                    if let Some(s) = artifact_schema(base) {
+                        return Ann::Artifact(s.to_string());
+                    }
+                }
+            }
+            Ann::Unknown
+        }
+        v => match named_tuple_fields(it, v) {
+            Some(fields) => Ann::NamedTuple(fields),
+            None => Ann::Unknown,
+        },
+    }
+}
+
+fn named_tuple_fields<'t>(it: &It<'t>, v: &Value<'t>) -> Option<Vec<(String, Node<'t>)>> {
+    match v {
+        Value::Obj(id) => match it.host.objs.get(*id as usize) {
+            Some(Obj::NamedTuple(fields)) => Some(fields.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `class Outputs(NamedTuple): a: float` → the annotated fields.
+fn class_fields<'t>(it: &It<'t>, class: Node<'t>) -> Vec<(String, Node<'t>)> {
+    let mut out = Vec::new();
+    let Some(body) = class.child_by_field_name("body") else {
+        return out;
+    };
+    let mut cursor = body.walk();
+    for stmt in body.named_children(&mut cursor) {
+        if stmt.kind() != "expression_statement" {
+            continue;
+        }
+        let Some(a) = stmt.named_child(0).filter(|a| a.kind() == "assignment") else {
+            continue;
+        };
+        if let (Some(l), Some(t)) = (a.child_by_field_name("left"), a.child_by_field_name("type"))
+            && l.kind() == "identifier"
+        {
+            out.push((it.text(l).to_string(), t));
+        }
+    }
+    out
+}
