@@ -41,7 +41,17 @@ fn each_broken_file_is_reported_and_the_rest_is_linted() {
             "{dir} has no KFR000 in\n{out}"
         );
     }
-    for file in ["dag-syntax-error/etl.py", "dag-binary/score.py", "dag-latin1/report.py"] {
+    for file in [
+        "dag-syntax-error/etl.py",
+        "dag-binary/score.py",
+        "dag-latin1/report.py",
+        "kfp-syntax-error/pipeline.py",
+        "kfp-binary/pipeline.py",
+        "kfp-latin1/pipeline.py",
+        "kfp-missing-component/pipeline.py",
+        "kfp-yaml-broken/pipeline.yaml",
+        "kfp-yaml-dangling/pipeline.yaml",
+    ] {
         let prefix = format!("testdata/malformed/{file}:");
         assert!(
             out.lines()
@@ -60,6 +70,16 @@ fn each_broken_file_is_reported_and_the_rest_is_linted() {
     );
     assert!(
         out.contains("testdata/malformed/good-dag/train.py:7:26: warning[KFR001]"),
+        "{out}"
+    );
+    // a decorator kfr does not know is a warning where its task is lost,
+    // and the pipeline beside it is linted
+    assert!(
+        out.contains("testdata/malformed/kfp-unknown-decorator/pipeline.py:20:13: warning[KFR000]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("testdata/malformed/good-kfp/pipeline.py:19:12: warning[KFR001]"),
         "{out}"
     );
     insta::assert_snapshot!("concise", out);

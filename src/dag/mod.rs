@@ -144,8 +144,9 @@ pub struct Port {
     /// The declared type of a typed input or output (a KFP artifact or
     /// parameter); None for a file path.
     pub ty: Option<PortType>,
-    /// The type annotation as written, for a typed port (`InputPath()`).
-    pub declared: Option<String>,
+    /// The type annotation as written, for a typed port (`InputPath()`),
+    /// and where.
+    pub declared: Option<(String, Span)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

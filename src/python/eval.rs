@@ -142,6 +142,12 @@ pub trait Host<'t>: Sized {
     fn format(it: &mut Interp<'t, Self>, id: u32) -> Option<String> {
         None
     }
+    /// A decorator the interpreter cannot apply (from a library it does
+    /// not model) on `func`: what the decorated name is bound to. None:
+    /// the function itself.
+    fn foreign_decorator(it: &mut Interp<'t, Self>, decorator: Node<'t>, func: &Value<'t>) -> Option<Value<'t>> {
+        None
+    }
     /// `with value as x:` — what `x` is bound to.
     fn enter(it: &mut Interp<'t, Self>, v: &Value<'t>, node: Node<'t>) -> Value<'t> {
         v.clone()
@@ -588,6 +594,8 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                         let applied = self.call_value(&deco, Args::positional(vec![v.clone()]), dnode);
                         if !applied.is_unknown() && !matches!(applied, Value::Opaque(_)) {
                             v = applied;
+                        } else if let Some(wrapped) = H::foreign_decorator(self, dnode, &v) {
+                            v = wrapped;
                         }
                     }
                 }

@@ -14,9 +14,16 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if !step.has_command() || step.effective_retries != Some(0) {
             continue;
         }
-        if dag.pipeline_of(step).kind == PipelineKind::Airflow {
-            out.push(airflow(step));
-            continue;
+        match dag.pipeline_of(step).kind {
+            PipelineKind::Airflow => {
+                out.push(airflow(step));
+                continue;
+            }
+            PipelineKind::Kfp => {
+                out.push(kfp(ctx, step));
+                continue;
+            }
+            _ => {}
         }
         let mut consumers: Vec<String> = Vec::new();
         let mut handed: Vec<String> = Vec::new();
@@ -104,6 +111,44 @@ fn airflow(step: &crate::dag::Step) -> Diagnostic {
     Diagnostic::new("KFR001", span, message).with_label(label).with_help(
         "set `\"retries\": 2` and a `\"retry_delay\"` in the DAG's `default_args`, so every task retries; override `retries=` on a task only where a retry is unsafe",
     )
+}
+
+/// A KFP task is retried only when `.set_retry()` asks for it: every
+/// container task without one is reported, where it is created.
+fn kfp(ctx: &Context, step: &crate::dag::Step) -> Diagnostic {
+    let compiled = is_yaml(ctx, step.span);
+    let (message, span) = match &step.retry {
+        crate::dag::Retry::Count { count: 0, span } => (
+            if compiled {
+                format!("task `{}` has a retry policy of 0 retries", step.name)
+            } else {
+                format!("task `{}` is set to 0 retries (`.set_retry(0)`)", step.name)
+            },
+            *span,
+        ),
+        _ if compiled => (format!("task `{}` has no `retryPolicy`", step.name), step.span),
+        _ => (
+            format!(
+                "task `{}` has no retry policy: `.set_retry()` is never called on it",
+                step.name
+            ),
+            step.span,
+        ),
+    };
+    let help = if compiled {
+        "this YAML is compiled: call `.set_retry(num_retries=3, backoff_duration=\"60s\", backoff_factor=2.0)` on the task in the pipeline's Python and recompile"
+    } else {
+        "chain `.set_retry(num_retries=3, backoff_duration=\"60s\", backoff_factor=2.0)` on the task; KFP retries only the tasks that ask for it"
+    };
+    Diagnostic::new("KFR001", span, message)
+        .with_label("no retry: one preempted node or transient error fails the pipeline run")
+        .with_help(help)
+}
+
+/// Whether a span is in a YAML file (a compiled pipeline).
+pub(crate) fn is_yaml(ctx: &Context, span: crate::source::Span) -> bool {
+    let name = ctx.db.get(span.file).name.to_ascii_lowercase();
+    name.ends_with(".yaml") || name.ends_with(".yml")
 }
 
 fn step_noun(kind: PipelineKind) -> &'static str {

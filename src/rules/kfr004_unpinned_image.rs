@@ -87,6 +87,23 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if !seen.insert(span) {
             continue;
         }
+        if step.image_default {
+            out.push(
+                Diagnostic::new(
+                    "KFR004",
+                    span,
+                    format!(
+                        "component of `{}` sets no `base_image`: KFP runs it on its default `{image}`, a floating tag (the SDK moves its default to `python:3.12` on 1 October 2027)",
+                        step.name
+                    ),
+                )
+                .with_label("no base_image")
+                .with_help(
+                    "set `base_image=` on `@dsl.component` to an image pinned by digest (`python:3.11.9-slim@sha256:…`), so every run uses the same interpreter and system libraries",
+                ),
+            );
+            continue;
+        }
         out.push(
             Diagnostic::new(
                 "KFR004",

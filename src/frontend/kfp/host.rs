@@ -71,6 +71,11 @@ pub enum Obj<'t> {
     Condition(Vec<Channel>),
     /// `NamedTuple("Outputs", [...])`: the field names and annotation nodes.
     NamedTuple(Vec<(String, Node<'t>)>),
+    /// A function under a decorator of a library kfr does not model.
+    Foreign {
+        decorator: Node<'t>,
+        func: Rc<Func<'t>>,
+    },
 }
 
 /// An input or output of a component, as read from its signature.
@@ -228,8 +233,8 @@ pub struct Kfp<'t> {
     current: Option<usize>,
     /// What makes the SDK refuse the file or a pipeline.
     pub errors: Vec<SdkError>,
-    /// What kfr could not read statically, with where.
-    pub problems: Vec<(Range<usize>, String)>,
+    /// What kfr could not read statically, with where and what to do.
+    pub problems: Vec<(Range<usize>, String, Option<String>)>,
     /// Channels shown in f-strings, so strings that hold them are traced back.
     shown: Vec<Channel>,
     pub db: &'t SourceDb,
@@ -279,7 +284,14 @@ impl<'t> Kfp<'t> {
 
     fn problem(&mut self, node: Node<'t>, message: impl Into<String>) {
         if self.problems.len() < 100 {
-            self.problems.push((node.byte_range(), message.into()));
+            self.problems.push((node.byte_range(), message.into(), None));
+        }
+    }
+
+    fn problem_with_help(&mut self, node: Node<'t>, message: impl Into<String>, help: impl Into<String>) {
+        if self.problems.len() < 100 {
+            self.problems
+                .push((node.byte_range(), message.into(), Some(help.into())));
         }
     }
 
@@ -520,8 +532,57 @@ impl<'t> Host<'t> for Kfp<'t> {
                 None => Value::Unknown,
             },
             Obj::Component(c) => call_component(it, c, args, node),
+            Obj::Foreign { decorator, func } => {
+                let before = it.host.tasks.len();
+                let v = it.call_func(&func, args);
+                if it.host.current.is_some() && it.host.tasks.len() == before {
+                    let deco = it.text(decorator).to_string();
+                    it.host.problem_with_help(
+                        node,
+                        format!(
+                            "`{}` is decorated with `@{deco}`, which kfr does not know: if it makes a KFP component, the task this call creates is missing from the graph",
+                            func.name
+                        ),
+                        "decorate it with `@dsl.component` or `@dsl.container_component`, or with a wrapper defined in this repository (kfr reads those)",
+                    );
+                }
+                v
+            }
             _ => Value::Unknown,
         }
+    }
+
+    fn foreign_decorator(it: &mut It<'t>, decorator: Node<'t>, func: &Value<'t>) -> Option<Value<'t>> {
+        let Value::Func(f) = func else { return None };
+        let text = it.text(decorator);
+        // decorators that do not make components
+        const PLAIN: &[&str] = &[
+            "functools.",
+            "lru_cache",
+            "cache",
+            "wraps",
+            "staticmethod",
+            "classmethod",
+            "property",
+            "typing.",
+            "overload",
+            "contextlib.",
+            "contextmanager",
+            "dataclass",
+            "abc.",
+            "abstractmethod",
+            "pytest.",
+        ];
+        if PLAIN
+            .iter()
+            .any(|p| text.starts_with(p) || text.contains(&format!(".{p}")))
+        {
+            return None;
+        }
+        Some(it.host.obj(Obj::Foreign {
+            decorator: decorator.named_child(0).unwrap_or(decorator),
+            func: f.clone(),
+        }))
     }
 
     fn method(it: &mut It<'t>, id: u32, name: &str, args: Args<'t>, node: Node<'t>) -> Value<'t> {
@@ -1009,10 +1070,23 @@ fn call_component<'t>(it: &mut It<'t>, c: usize, args: Args<'t>, node: Node<'t>)
     }
     if !args.pos.is_empty() {
         let n = args.pos.len();
+        let at = args.pos[0].1.unwrap_or(node);
+        // the inputs the positions would fill, in signature order
+        let named: Vec<String> = args
+            .pos
+            .iter()
+            .zip(it.host.components[c].inputs.iter())
+            .map(|((_, n), i)| format!("{}={}", i.name, n.map_or("…", |n| it.text(n))))
+            .collect();
+        let help = if named.is_empty() {
+            "pass every input by name: `component(name=value)`".to_string()
+        } else {
+            format!("pass every input by name: `{}`", named.join(", "))
+        };
         it.host.error(
-            node,
+            at,
             format!("Components must be instantiated using keyword arguments. Positional parameters are not allowed (found {n} such parameters for component \"{comp_name}\")."),
-        ).help = Some("pass every input by name: `component(name=value)`".into());
+        ).help = Some(help);
         return Value::Unknown;
     }
     let comp = &it.host.components[c];

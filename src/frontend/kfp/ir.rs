@@ -23,9 +23,9 @@ use crate::yaml::{self, Kind, Node};
 use std::ops::Range;
 
 /// Whether a YAML text may be a compiled pipeline (the cheap test before
-/// parsing).
+/// parsing): the SDK's header comment, or the keys only a PipelineSpec has.
 pub fn mentions_pipeline_spec(text: &str) -> bool {
-    text.contains("pipelineInfo") && text.contains("root")
+    text.starts_with("# PIPELINE DEFINITION") || text.contains("pipelineInfo") || text.contains("deploymentSpec")
 }
 
 /// Whether a parsed document is a PipelineSpec.
@@ -61,7 +61,12 @@ pub fn read(file: &SourceFile) -> (Vec<Pipeline>, Vec<Diagnostic>) {
     let docs = match yaml::parse(&file.text) {
         Ok(d) => d,
         Err(e) => {
-            let at = e.at.min(file.text.len());
+            // at the end of the text or on a blank line: the last line written
+            let mut at = e.at.min(file.text.len());
+            let before = file.text[..at].trim_end();
+            if file.text[before.len()..at].contains('\n') || at == file.text.len() {
+                at = before.rfind('\n').map_or(0, |i| i + 1);
+            }
             diags.push(
                 Diagnostic::parse_error(file.span(at..at), format!("YAML syntax error: {}", e.message))
                     .with_help("KFP cannot load this pipeline; recompile it, or fix the YAML by hand"),
@@ -203,10 +208,13 @@ impl<'a> Reader<'a> {
                     _ => TaskKind::Container,
                 },
                 None => {
-                    diags.push(Diagnostic::parse_error(
-                        self.span(key_span),
-                        format!("task `{key}` names a component this file does not define"),
-                    ));
+                    diags.push(
+                        Diagnostic::parse_error(
+                            self.span(key_span),
+                            format!("task `{key}` names a component this file does not define"),
+                        )
+                        .with_help("the KFP backend rejects this pipeline: recompile it from its Python instead of editing the YAML"),
+                    );
                     TaskKind::Container
                 }
             };

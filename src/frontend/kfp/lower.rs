@@ -358,21 +358,23 @@ fn lower_task(
             key: format!("{pid}::{}.{}", t.key, o.name),
             span: o.span,
             ty: Some(port_type(&o.ty)),
-            declared: o.path_annotation.clone(),
+            declared: o.path_annotation.clone().zip(o.span),
         });
     }
     for i in &c.inputs {
         let arg = t.args.iter().find(|a| a.input == i.name);
-        let (path, key) = match arg.map(|a| &a.value) {
-            Some(ArgValue::Output { task, key }) => (format!("{task}.{key}"), format!("{pid}::{task}.{key}")),
-            _ => (i.name.clone(), format!("{pid}::{}<-{}", t.key, i.name)),
+        // an input fed by an output shares its key, as a file read shares
+        // the written file's
+        let key = match arg.map(|a| &a.value) {
+            Some(ArgValue::Output { task, key }) => format!("{pid}::{task}.{key}"),
+            _ => format!("{pid}::{}<-{}", t.key, i.name),
         };
         step.inputs.push(Port {
-            path,
+            path: format!("{}.{}", t.key, i.name),
             key,
             span: arg.map(|a| a.span).or(i.span),
             ty: Some(port_type(&i.ty)),
-            declared: i.path_annotation.clone(),
+            declared: i.path_annotation.clone().zip(i.span),
         });
     }
     step.external_reads = super::external::reads(p, t, c);

@@ -54,10 +54,13 @@ pub fn read(db: &SourceDb, file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) 
     for e in &it.host.errors {
         diags.push(reader.error(e));
     }
-    for (range, message) in &it.host.problems {
-        diags.push(
-            Diagnostic::parse_error(program.span(range.clone()), message.clone()).with_severity(Severity::Warning),
-        );
+    for (range, message, help) in &it.host.problems {
+        let mut d =
+            Diagnostic::parse_error(program.span(range.clone()), message.clone()).with_severity(Severity::Warning);
+        if let Some(h) = help {
+            d = d.with_help(h.clone());
+        }
+        diags.push(d);
     }
     // what the interpreter could not evaluate inside a pipeline changes its tasks
     for (range, message) in &it.notes {

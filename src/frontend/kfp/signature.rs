@@ -127,6 +127,7 @@ pub fn read<'t>(it: &mut It<'t>, f: &Func<'t>, containerized: bool) -> Result<In
                         it.host.problems.push((
                             ty_node.byte_range(),
                             format!("the annotation `{written}` is not one kfr knows: read as a string parameter"),
+                            None,
                         ));
                     }
                     inputs.push(io(IoType::Parameter(ty), has_default, None));
