@@ -140,3 +140,82 @@ fn airflow_example_graph() {
     }
     insta::assert_snapshot!(out);
 }
+
+const KFP_EXAMPLE: &str = "testdata/examples/kfp-churn";
+
+/// A Kubeflow pipeline and the YAML compiled from it (by kfp 2.17.3): the
+/// same findings from both, each at its own file and line.
+#[test]
+fn kfp_example_lint() {
+    let (code, out) = kfr(&["lint", KFP_EXAMPLE]);
+    assert_eq!(code, Some(1));
+    let (_, concise) = kfr(&["lint", KFP_EXAMPLE, "--format", "concise"]);
+    let count = |file: &str, rule: &str| {
+        concise
+            .lines()
+            .filter(|l| l.contains(file) && l.contains(&format!("[{rule}]")))
+            .count()
+    };
+    // train has no retry; export-model hands a path to deploy; pyarrow and
+    // scikit-learn float; four tasks on python:3.11-slim; load-events reads
+    // a table with caching on
+    for (rule, n) in [
+        ("KFR001", 1),
+        ("KFR002", 1),
+        ("KFR003", 2),
+        ("KFR004", 4),
+        ("KFR007", 1),
+    ] {
+        assert_eq!(count("pipeline.py", rule), n, "{rule} in pipeline.py");
+        assert_eq!(count("churn_retrain.yaml", rule), n, "{rule} in churn_retrain.yaml");
+    }
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn kfp_example_graph() {
+    let (code, out) = kfr(&["graph", &format!("{KFP_EXAMPLE}/pipeline.py")]);
+    assert_eq!(code, Some(0));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["pipelines"][0]["name"], "churn-retrain");
+    assert_eq!(v["pipelines"][0]["kind"], "kfp");
+    let kinds: Vec<(String, String, String)> = v["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let name = |k: &str| e[k].as_str().unwrap().rsplit("::").next().unwrap().to_string();
+            (name("from"), name("to"), e["kind"].as_str().unwrap().to_string())
+        })
+        .collect();
+    for want in [
+        ("load-events", "train", "artifact"),
+        ("train", "evaluate", "artifact"),
+        ("export-model", "deploy", "file"),
+        ("evaluate", "export-model", "order"),
+    ] {
+        let want = (want.0.to_string(), want.1.to_string(), want.2.to_string());
+        assert!(kinds.contains(&want), "{want:?} in {kinds:?}");
+    }
+    // the compiled YAML gives the same steps and edges
+    let (_, yaml) = kfr(&["graph", &format!("{KFP_EXAMPLE}/churn_retrain.yaml")]);
+    let y: serde_json::Value = serde_json::from_str(&yaml).unwrap();
+    let names = |g: &serde_json::Value| -> Vec<String> {
+        g["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap().to_string())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    };
+    assert_eq!(names(&v), names(&y));
+    assert_eq!(
+        v["edges"].as_array().unwrap().len(),
+        y["edges"].as_array().unwrap().len()
+    );
+    insta::assert_snapshot!(out);
+    let (_, mermaid) = kfr(&["graph", &format!("{KFP_EXAMPLE}/pipeline.py"), "--format", "mermaid"]);
+    insta::assert_snapshot!("kfp_mermaid", mermaid);
+}

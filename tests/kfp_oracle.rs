@@ -319,3 +319,69 @@ fn the_sdk_still_gives_the_committed_answers() {
     );
     assert!(text.contains("agrees"), "{text}");
 }
+
+/// What a finding is about: its rule and the first name it quotes (an
+/// image for KFR004), so a Python file's findings and its compiled YAML's
+/// can be compared whatever the wording and the lines.
+fn subjects(files: &[PathBuf]) -> std::collections::BTreeSet<(String, String)> {
+    use kfr::discover::Discovered;
+    use kfr::frontend::{Options, classify};
+    let discovered: Vec<Discovered> = files
+        .iter()
+        .map(|p| Discovered {
+            path: p.clone(),
+            kind: classify(p).unwrap(),
+        })
+        .collect();
+    let analysis = kfr::analysis::analyze(&discovered, &Options::default());
+    let diags = kfr::analysis::lint(&analysis, &kfr::rules::Selection::all());
+    diags
+        .iter()
+        .filter(|d| d.code != "KFR000")
+        .map(|d| {
+            let quoted: Vec<&str> = d.message.split('`').skip(1).step_by(2).collect();
+            let subject = match d.code {
+                "KFR004" => quoted
+                    .iter()
+                    .find(|q| q.contains(':') || q.contains('/'))
+                    .or(quoted.first())
+                    .copied(),
+                _ => quoted.first().copied(),
+            };
+            (d.code.to_string(), subject.unwrap_or("").to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn compiled_yaml_is_linted_like_its_python() {
+    let mut failures = Vec::new();
+    for (path, json) in fixtures() {
+        if !json["errors"].as_array().unwrap().is_empty() {
+            continue;
+        }
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let yamls: Vec<PathBuf> = json["pipelines"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|name| {
+                Path::new(ROOT)
+                    .join("compiled")
+                    .join(&stem)
+                    .join(format!("{name}.yaml"))
+            })
+            .collect();
+        let from_python = subjects(std::slice::from_ref(&path));
+        let from_yaml = subjects(&yamls);
+        if from_python != from_yaml {
+            let only_py: Vec<_> = from_python.difference(&from_yaml).collect();
+            let only_yaml: Vec<_> = from_yaml.difference(&from_python).collect();
+            failures.push(format!(
+                "{}: only from the Python: {only_py:?}; only from the YAML: {only_yaml:?}",
+                path.display()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -68,8 +68,8 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 /// names is not an artifact KFP tracks.
 fn kfp_str_path(from: &Step, to: &Step, e: &Edge) -> Diagnostic {
     let span = e.span.unwrap_or(to.span);
-    let produced = e.path.as_deref().unwrap_or("");
-    let key = produced.rsplit('.').next().unwrap_or(produced);
+    let key = e.path.as_deref().unwrap_or("");
+    let produced = format!("{}.{key}", from.name);
     let input = to
         .inputs
         .iter()

@@ -4,8 +4,8 @@
 //! the data behind a URI or a table changes, a cached task hands on
 //! yesterday's result (KFR007).
 
-use super::model::{ArgValue, Component, ComponentKind, Pipeline, Task};
-use crate::source::Span;
+use super::model::{ArgValue, Component, ComponentKind, Task};
+use crate::source::{SourceDb, Span};
 
 /// URI schemes of storage and services outside the pipeline.
 const SCHEMES: &[&str] = &[
@@ -96,6 +96,47 @@ pub fn is_table_name(s: &str) -> bool {
         && !parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit()))
 }
 
+/// A parameter name that says it is where the task writes, not reads.
+fn output_name(input: &str) -> bool {
+    let lower = input.to_ascii_lowercase();
+    lower.split(['_', '-']).any(|w| {
+        matches!(
+            w,
+            "out" | "output" | "outputs" | "dest" | "destination" | "target" | "export" | "upload" | "sink" | "write"
+        )
+    })
+}
+
+/// A location that names one snapshot: a date, a version or a step in its
+/// path (`.../2024-06-01/...`, `dt=20240601`, `v3`, `step-42000`), so the
+/// cache key changes when the snapshot does.
+pub fn names_snapshot(uri: &str) -> bool {
+    let lower = uri.to_ascii_lowercase();
+    let b = lower.as_bytes();
+    let digits_at = |i: usize, n: usize| i + n <= b.len() && b[i..i + n].iter().all(u8::is_ascii_digit);
+    for i in 0..b.len() {
+        // a year followed by a month: 2024-06, 2024/06, 202406
+        if digits_at(i, 4) && (b[i] == b'1' || b[i] == b'2') && (i == 0 || !b[i - 1].is_ascii_digit()) {
+            let j = i + 4;
+            if digits_at(j, 2) || (j < b.len() && matches!(b[j], b'-' | b'/' | b'_') && digits_at(j + 1, 2)) {
+                return true;
+            }
+        }
+    }
+    lower
+        .split(['/', '_', '-', '.', '=', '@'])
+        .collect::<Vec<_>>()
+        .windows(2)
+        .any(|w| {
+            matches!(w[0], "step" | "version" | "rev" | "snapshot" | "checkpoint" | "ckpt")
+                && w[1].bytes().all(|c| c.is_ascii_digit())
+                && !w[1].is_empty()
+        })
+        || lower
+            .split(['/', '_', '-', '.', '=', '@'])
+            .any(|w| w.len() >= 2 && w.starts_with('v') && w[1..].bytes().all(|c| c.is_ascii_digit()))
+}
+
 /// A parameter name that says it names a table or a query.
 fn table_name(input: &str) -> bool {
     let lower = input.to_ascii_lowercase();
@@ -104,8 +145,8 @@ fn table_name(input: &str) -> bool {
         .any(|w| matches!(w, "table" | "tables" | "query" | "sql" | "bq" | "source"))
 }
 
-/// What task `t` of pipeline `p` reads from outside, with where.
-pub fn reads(_p: &Pipeline, t: &Task, c: &Component) -> Vec<(Span, String)> {
+/// What task `t` reads from outside, with where.
+pub fn reads(db: &SourceDb, t: &Task, c: &Component) -> Vec<(Span, String)> {
     let mut out = Vec::new();
     for arg in &t.args {
         let (value, from_param) = match &arg.value {
@@ -117,6 +158,9 @@ pub fn reads(_p: &Pipeline, t: &Task, c: &Component) -> Vec<(Span, String)> {
             Some(p) => format!("`{}` is the pipeline parameter `{p}`, by default {what}", arg.input),
             None => format!("`{}` is {what}", arg.input),
         };
+        if output_name(&arg.input) || names_snapshot(value) {
+            continue;
+        }
         if is_remote_uri(value) {
             out.push((arg.span, shown(&format!("the URI `{}`", clip(value)))));
         } else if table_name(&arg.input) && is_table_name(value) {
@@ -126,10 +170,11 @@ pub fn reads(_p: &Pipeline, t: &Task, c: &Component) -> Vec<(Span, String)> {
     match c.kind {
         ComponentKind::Python => {
             if let Some(src) = &c.source
-                && let Some(call) = READ_CALLS.iter().find(|k| src.contains(*k))
+                && let Some(call) = READ_CALLS.iter().find(|k| src.text.contains(*k))
             {
+                let text = &db.get(src.span.file).text;
                 out.push((
-                    c.span,
+                    src.locate(text, call.trim_end_matches('(')),
                     format!(
                         "`{}` calls `{}`",
                         c.function.as_deref().unwrap_or(&c.name),
@@ -146,7 +191,7 @@ pub fn reads(_p: &Pipeline, t: &Task, c: &Component) -> Vec<(Span, String)> {
                 }
             }
         }
-        ComponentKind::Importer => {}
+        ComponentKind::Importer | ComponentKind::Pipeline => {}
     }
     out
 }
@@ -172,5 +217,20 @@ mod tests {
         assert!(!is_table_name("1.2.3"));
         assert!(!is_table_name("a/b.c"));
         assert!(!is_table_name("single"));
+        for snap in [
+            "gs://b/ckpt/step-42000",
+            "s3://j/2024-06/judgments.tsv",
+            "gs://b/events/dt=20240601/",
+            "gs://b/models/v3/model.pkl",
+        ] {
+            assert!(names_snapshot(snap), "{snap}");
+        }
+        for moving in [
+            "gs://b/latest/model.pkl",
+            "gs://acme-catalog/images/manifest.csv",
+            "bq://p.d.t",
+        ] {
+            assert!(!names_snapshot(moving), "{moving}");
+        }
     }
 }

@@ -1396,7 +1396,7 @@ fn load_component<'t>(it: &mut It<'t>, how: &str, args: &Args<'t>, node: Node<'t
                 it,
                 ComponentDef {
                     name: c.name.clone(),
-                    source: ComponentSource::Yaml(c),
+                    source: ComponentSource::Yaml(*c),
                     inputs,
                     outputs,
                     node,

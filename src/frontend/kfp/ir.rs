@@ -305,6 +305,22 @@ impl<'a> Reader<'a> {
                     let name = task.at(&["componentRef", "name"]).and_then(Node::as_str).unwrap_or(key);
                     Some(self.read_component(name.strip_prefix("comp-").unwrap_or(name), c))
                 }
+                (TaskKind::Pipeline(_), Some(c)) => {
+                    let name = task.at(&["componentRef", "name"]).and_then(Node::as_str).unwrap_or(key);
+                    Some(Component {
+                        name: name.strip_prefix("comp-").unwrap_or(name).to_string(),
+                        kind: ComponentKind::Pipeline,
+                        function: None,
+                        image: None,
+                        command: Vec::new(),
+                        args: Vec::new(),
+                        packages: Vec::new(),
+                        inputs: definitions(self.file, c.get("inputDefinitions")),
+                        outputs: definitions(self.file, c.get("outputDefinitions")),
+                        source: None,
+                        span: self.span(&c.span),
+                    })
+                }
                 _ => None,
             };
             let settings = comp
@@ -495,7 +511,7 @@ impl<'a> Reader<'a> {
                 .position(|a| a.text == "--function_to_execute")
                 .and_then(|i| args.get(i + 1))
                 .map(|w| w.text.clone());
-            c.source = command.last().map(|w| w.text.clone());
+            c.source = command.last().cloned();
             for w in &command {
                 if w.text.contains("pip install") {
                     c.packages.extend(executor_packages(self.file, w));
@@ -681,9 +697,11 @@ pub fn executor_packages(file: &SourceFile, word: &Word) -> Vec<Package> {
 /// out of its source (`def f(data: InputPath(), ...)`): the IR writes
 /// `InputPath()` as a `system.Artifact`, like `Input[Artifact]`.
 fn mark_path_annotations(c: &mut Component) {
-    let Some(source) = &c.source else { return };
+    let Some(source) = c.source.as_ref().map(|w| w.text.clone()) else {
+        return;
+    };
     let Some(function) = &c.function else { return };
-    let Some(tree) = crate::python::parse(source) else {
+    let Some(tree) = crate::python::parse(&source) else {
         return;
     };
     let mut stack = vec![tree.root_node()];
@@ -725,7 +743,7 @@ fn mark_path_annotations(c: &mut Component) {
 /// A component loaded from YAML by a Python file.
 #[derive(Debug, Clone)]
 pub enum Loaded {
-    Component(Component),
+    Component(Box<Component>),
     /// A compiled pipeline used as a component: its name and interface.
     Pipeline {
         name: String,
@@ -759,7 +777,7 @@ pub fn read_component(file: &SourceFile) -> Result<Loaded, (Range<usize>, String
             .at(&["deploymentSpec", "executors", &format!("exec-{key}")])
             .is_some()
     {
-        return Ok(Loaded::Component(reader.read_component(&key, comp)));
+        return Ok(Loaded::Component(Box::new(reader.read_component(&key, comp))));
     }
     let root = doc.get("root").unwrap_or(doc);
     Ok(Loaded::Pipeline {
@@ -839,7 +857,7 @@ fn v1_component(file: &SourceFile, doc: &Node) -> Result<Loaded, (Range<usize>, 
             "this v1 component has no `implementation.container`: kfr reads container components only".into(),
         ));
     }
-    Ok(Loaded::Component(c))
+    Ok(Loaded::Component(Box::new(c)))
 }
 
 /// A v1 command list: strings as they are, placeholders

@@ -42,7 +42,7 @@ pub fn lower(db: &SourceDb, file: &SourceFile, pipelines: &[Pipeline], frag: &mu
         });
         for t in p.tasks.iter().filter(|t| !matches!(t.kind, TaskKind::Group(_))) {
             step_of.insert((pi, t.key.as_str()), frag.steps.len());
-            let step = lower_task(db, p, t, pi, &pid, &dir, &mut diags);
+            let step = lower_task(db, t, pi, &pid, &dir, &mut diags);
             frag.steps.push(step);
         }
     }
@@ -67,7 +67,7 @@ pub fn lower(db: &SourceDb, file: &SourceFile, pipelines: &[Pipeline], frag: &mu
                     from,
                     to,
                     kind,
-                    path: Some(format!("{task}.{key}")),
+                    path: Some(key.clone()),
                     span: Some(arg.span),
                 });
             }
@@ -178,7 +178,7 @@ pub fn path_name(name: &str) -> bool {
 /// The path a Python function component returns, when it returns a
 /// literal one.
 pub fn returned_path(c: &Component) -> Option<String> {
-    let source = c.source.as_deref()?;
+    let source = c.source.as_ref().map(|w| w.text.as_str())?;
     let function = c.function.as_deref()?;
     let tree = crate::python::parse(source)?;
     let mut stack = vec![tree.root_node()];
@@ -270,7 +270,6 @@ impl<'a> Groups<'a> {
 
 fn lower_task(
     db: &SourceDb,
-    p: &Pipeline,
     t: &Task,
     pi: usize,
     pid: &str,
@@ -349,7 +348,7 @@ fn lower_task(
                 step.command = Some(c.name.clone());
             }
         }
-        ComponentKind::Importer => {}
+        ComponentKind::Importer | ComponentKind::Pipeline => {}
     }
     // ports: the component's outputs, and what each input is given
     for o in &c.outputs {
@@ -377,7 +376,7 @@ fn lower_task(
             declared: i.path_annotation.clone().zip(i.span),
         });
     }
-    step.external_reads = super::external::reads(p, t, c);
+    step.external_reads = super::external::reads(db, t, c);
     step
 }
 
@@ -472,9 +471,9 @@ fn quote(w: &str) -> String {
     if !w.is_empty() && !w.contains(|c: char| c.is_whitespace() || "'\"\\$`;&|<>()*?[]#~{}".contains(c)) {
         return w.to_string();
     }
-    if w.contains("{{$") && !w.contains(char::is_whitespace) && !w.contains('\'') {
-        // a placeholder alone: keep it readable
-        return format!("'{w}'");
+    if w.starts_with("{{$") && w.ends_with("}}") && !w.contains(char::is_whitespace) {
+        // a KFP placeholder alone: the backend substitutes it, keep it readable
+        return w.to_string();
     }
     format!("'{}'", w.replace('\'', "'\\''"))
 }

@@ -156,6 +156,8 @@ pub enum ComponentKind {
     /// `@dsl.container_component` or a YAML component: a command in an image.
     Container,
     Importer,
+    /// A pipeline run as a component: its interface only.
+    Pipeline,
 }
 
 #[derive(Debug, Clone)]
@@ -177,6 +179,28 @@ pub struct Word {
     pub origin: Option<usize>,
 }
 
+impl Word {
+    /// Where `needle` is written in the file, when the word holds it: exact
+    /// when the word is verbatim or the file holds the needle as written
+    /// (a YAML string folds, but keeps a call's text on one line), else
+    /// the whole word.
+    pub fn locate(&self, file_text: &str, needle: &str) -> Span {
+        if !self.text.contains(needle) {
+            return self.span;
+        }
+        if let Some(o) = self.origin
+            && let Some(i) = self.text.find(needle)
+        {
+            return Span::new(self.span.file, o + i..o + i + needle.len());
+        }
+        let r = self.span.range();
+        match file_text.get(r.clone()).and_then(|raw| raw.find(needle)) {
+            Some(i) => Span::new(self.span.file, r.start + i..r.start + i + needle.len()),
+            None => self.span,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Component {
     /// The component name as the compiler sanitises it.
@@ -193,8 +217,8 @@ pub struct Component {
     pub packages: Vec<Package>,
     pub inputs: Vec<Io>,
     pub outputs: Vec<Io>,
-    /// The Python function's source, for what it reads.
-    pub source: Option<String>,
+    /// The Python function's source, for what it reads, with where.
+    pub source: Option<Word>,
     /// Where the component is defined.
     pub span: Span,
 }

@@ -215,8 +215,8 @@ impl<'t> Reader<'_, 't> {
             None => Caching::Default,
         };
         let component = match kind {
-            TaskKind::Container | TaskKind::Importer => Some(self.component(comp)),
-            _ => None,
+            TaskKind::Group(_) => None,
+            _ => Some(self.component(comp)),
         };
         Task {
             key: task.name.clone(),
@@ -249,11 +249,16 @@ impl<'t> Reader<'_, 't> {
                 },
                 Value::Str(s) if s.partial => ArgValue::Other,
                 Value::Str(s) => {
-                    // a string that shows a channel (`f"{task.output}/x"`) reads it
+                    // a string that shows a task's output (`f"{task.output}/x"`)
+                    // depends on it; one built from a parameter is neither
+                    // the parameter nor a constant
                     let mut cs = Vec::new();
                     h.channels_in(v, &mut cs, 0);
                     match cs.first() {
-                        Some(c) => from_channel(c),
+                        Some(c) => match from_channel(c) {
+                            out @ ArgValue::Output { .. } => out,
+                            _ => ArgValue::Other,
+                        },
                         None => ArgValue::Constant(s.text.clone()),
                     }
                 }
@@ -328,7 +333,13 @@ impl<'t> Reader<'_, 't> {
             ComponentSource::Python { func, kwargs, deco } => {
                 out.kind = ComponentKind::Python;
                 out.function = Some(func.name.clone());
-                out.source = Some(self.it.text(func.node).to_string());
+                let r = func.node.byte_range();
+                let (_, local) = self.program.locate(r.clone());
+                out.source = Some(Word {
+                    text: self.it.text(func.node).to_string(),
+                    span: self.span(r),
+                    origin: Some(local.start),
+                });
                 let image_arg = ["target_image", "base_image"]
                     .iter()
                     .find_map(|k| kwargs.kwarg(k).map(|v| (v, kwargs.kwarg_node(k))));
@@ -383,7 +394,7 @@ impl<'t> Reader<'_, 't> {
                     implicit: false,
                 });
             }
-            ComponentSource::Graph(_) | ComponentSource::LoadedPipeline => {}
+            ComponentSource::Graph(_) | ComponentSource::LoadedPipeline => out.kind = ComponentKind::Pipeline,
         }
         out
     }
