@@ -22,15 +22,24 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-const ROOT: &str = "testdata/kfp";
+const FIXTURES: &str = "testdata/kfp";
+
+/// The fixture folder: `testdata/kfp`, or another one prepared the same way
+/// by `oracle.py` (`KFR_KFP_FIXTURES=DIR`), to check kfr against a corpus
+/// of pipelines not in this repository.
+fn root() -> String {
+    std::env::var("KFR_KFP_FIXTURES").unwrap_or_else(|_| FIXTURES.to_string())
+}
 
 fn fixtures() -> Vec<(PathBuf, Value)> {
     let mut out = Vec::new();
-    for entry in std::fs::read_dir(ROOT).expect("testdata/kfp exists") {
+    let root = root();
+    let root = root.as_str();
+    for entry in std::fs::read_dir(root).expect("the fixture folder exists") {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "py") && path.file_name().is_some_and(|n| n != "oracle.py") {
             let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-            let expected = Path::new(ROOT).join("expected").join(format!("{stem}.json"));
+            let expected = Path::new(root).join("expected").join(format!("{stem}.json"));
             if let Ok(text) = std::fs::read_to_string(&expected) {
                 out.push((path, serde_json::from_str(&text).unwrap()));
             }
@@ -173,13 +182,21 @@ fn diff(what: &str, expected: &View, got: &View, only_expected: bool) -> Vec<Str
     out
 }
 
-/// Errors the SDK raised that are mistakes in the file (not SDK bugs).
+/// Errors the SDK raised that are mistakes in the file, not SDK bugs
+/// (`AssertionError`) or what the machine running it lacked (a package, the
+/// network).
 fn user_errors(json: &Value) -> Vec<(String, usize)> {
+    const NOT_THE_FILE: &[&str] = &[
+        "AssertionError",
+        "ModuleNotFoundError",
+        "ImportError",
+        "ConnectionError",
+    ];
     json["errors"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|e| e["type"].as_str() != Some("AssertionError"))
+        .filter(|e| !NOT_THE_FILE.contains(&e["type"].as_str().unwrap_or("")))
         .map(|e| {
             (
                 format!("{}: {}", e["type"].as_str().unwrap(), e["message"].as_str().unwrap()),
@@ -192,7 +209,7 @@ fn user_errors(json: &Value) -> Vec<(String, usize)> {
 #[test]
 fn there_are_enough_fixtures() {
     assert!(
-        fixtures().len() >= 30,
+        fixtures().len() >= 30 || root() != FIXTURES,
         "at least 30 KFP fixtures with the SDK's answers"
     );
 }
@@ -253,7 +270,12 @@ fn python_fixtures_agree_with_the_sdk() {
         failures.len(),
         failures.join("\n")
     );
-    assert!(counted.1 > 200, "compared {} pipelines, {} tasks", counted.0, counted.1);
+    assert!(
+        counted.1 > 200 || root() != FIXTURES,
+        "compared {} pipelines, {} tasks",
+        counted.0,
+        counted.1
+    );
 }
 
 #[test]
@@ -264,7 +286,7 @@ fn compiled_yaml_agrees_with_the_sdk() {
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
         let expected = oracle_view(&json);
         for name in expected.keys() {
-            let yaml = Path::new(ROOT)
+            let yaml = Path::new(&root())
                 .join("compiled")
                 .join(&stem)
                 .join(format!("{name}.yaml"));
@@ -291,7 +313,7 @@ fn compiled_yaml_agrees_with_the_sdk() {
         failures.len(),
         failures.join("\n")
     );
-    assert!(files >= 30, "compared {files} compiled pipelines");
+    assert!(files >= 30 || root() != FIXTURES, "compared {files} compiled pipelines");
 }
 
 /// The SDK these answers come from; the README's test command runs it.
@@ -305,7 +327,7 @@ fn the_sdk_still_gives_the_committed_answers() {
     }
     let python = python_venv::python("kfp-venv", KFP).unwrap_or_else(|e| panic!("cannot install the KFP SDK: {e}"));
     let out = std::process::Command::new(python)
-        .args(["testdata/kfp/oracle.py", "--check", ROOT])
+        .args(["testdata/kfp/oracle.py", "--check", FIXTURES])
         .output()
         .expect("run oracle.py");
     let text = format!(
@@ -366,7 +388,7 @@ fn compiled_yaml_is_linted_like_its_python() {
             .unwrap()
             .keys()
             .map(|name| {
-                Path::new(ROOT)
+                Path::new(&root())
                     .join("compiled")
                     .join(&stem)
                     .join(format!("{name}.yaml"))

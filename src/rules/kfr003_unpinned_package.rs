@@ -10,7 +10,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let mut seen = HashSet::new();
     for step in &ctx.dag.steps {
         for p in &step.packages {
-            if p.pinned || !seen.insert(p.span) {
+            if p.pinned || !seen.insert((p.span, p.name.clone())) {
                 continue;
             }
             let problem = p.problem.as_deref().unwrap_or("no exact version");

@@ -27,6 +27,7 @@ expectations).
 """
 
 import importlib.util
+import inspect
 import json
 import os
 import re
@@ -185,7 +186,14 @@ def run_fixture(folder, name):
         try:
             compiler.Compiler().compile(value, tmp)
         except Exception as exc:  # noqa: BLE001 - the error is the answer
-            errors.append(import_error(exc, path))
+            error = import_error(exc, path)
+            if error["line"] is None:
+                # raised by the compiler, not by the file: at the pipeline's decorator
+                try:
+                    error["line"] = inspect.getsourcelines(value.pipeline_func)[1]
+                except (OSError, TypeError):
+                    pass
+            errors.append(error)
             continue
         with open(tmp) as f:
             text = f.read()

@@ -164,6 +164,51 @@ pub fn compile(host: &Kfp, p: usize) -> Compiled {
                 out.errors.push(with_context(host, err, at, deco, src.producer));
             }
         }
+        // channels of kfp.kubernetes helpers: dependencies, and group inputs
+        for (c, node) in &task.platform_channels {
+            let Some(src) = host.source(c, 0) else { continue };
+            let up_chain = host.chain(src.producer);
+            let common = up_chain.iter().zip(&down_chain).take_while(|(a, b)| a == b).count();
+            let (up, down) = (&up_chain[common..], &down_chain[common..]);
+            let (Some(&u0), Some(&d0)) = (up.first(), down.first()) else {
+                continue;
+            };
+            out.dependent
+                .entry(host.member_name(d0).to_string())
+                .or_default()
+                .insert(host.member_name(u0).to_string());
+            if d0 != Member::Task(t) {
+                let key = if u0 == src.producer {
+                    src.key.clone()
+                } else {
+                    format!("pipelinechannel--{}", src.full_name)
+                };
+                out.consumes
+                    .entry(host.member_name(d0).to_string())
+                    .or_default()
+                    .insert(format!("{}.{key}", host.member_name(u0)));
+            }
+            if let Some(err) = crossing_error(host, up, src.producer, t, false, false) {
+                out.errors.push(with_context(host, err, *node, deco, src.producer));
+            }
+        }
+        // channels of set_cpu_limit and friends are inputs, not dependencies
+        for c in &task.resource_channels {
+            let Some(src) = host.source(c, 0) else { continue };
+            let up_chain = host.chain(src.producer);
+            let common = up_chain.iter().zip(&down_chain).take_while(|(a, b)| a == b).count();
+            if let (Some(&u0), Some(&d0)) = (up_chain.get(common), down_chain.get(common)) {
+                let key = if u0 == src.producer {
+                    src.key.clone()
+                } else {
+                    format!("pipelinechannel--{}", src.full_name)
+                };
+                out.consumes
+                    .entry(host.member_name(d0).to_string())
+                    .or_default()
+                    .insert(format!("{}.{key}", host.member_name(u0)));
+            }
+        }
         for (target, node) in &task.after {
             let m = match *target {
                 AfterTarget::Task(u) => Member::Task(u),
@@ -225,18 +270,22 @@ fn crossing_error(
     let task = &host.tasks[t].name;
     let upstream = host.member_name(producer);
     if collected {
-        // fan-in through dsl.Collected: the loop may not sit in a condition
-        // or an exit handler the consumer is outside of
-        let guard = groups
-            .iter()
-            .find(|&&g| !matches!(host.groups[g].ty, GroupType::Loop | GroupType::Branches))?;
-        let kind = match host.groups[*guard].ty {
-            GroupType::ExitHandler => "ExitHandler",
-            _ => "Condition",
+        // compiler_utils.validate_parallel_for_fan_in_consumption_legal
+        if !groups.iter().any(|&g| host.groups[g].ty == GroupType::Loop) {
+            return Some(format!(
+                "dsl.Collected can only be used to fan-in outputs produced by a task within a dsl.ParallelFor context to a task outside of the dsl.ParallelFor context. Producer task {upstream} is either not in a dsl.ParallelFor context or is only in a dsl.ParallelFor that also contains consumer task {task}."
+            ));
+        }
+        return match ty {
+            GroupType::Loop => None,
+            GroupType::Branches => Some(format!(
+                "Got unexpected group type when validating fanning-in outputs from task in dsl.ParallelFor: condition-branches (task {task} consumes from {upstream})"
+            )),
+            _ => Some(format!(
+                "Illegal task dependency across DSL context managers. When using dsl.Collected to fan-in outputs from a task within a dsl.ParallelFor context, the dsl.ParallelFor context manager cannot be nested within a dsl.{c} context manager unless the consumer task is too. Task {task} consumes from {upstream} within a dsl.{c} context.",
+                c = class_name(ty)
+            )),
         };
-        return Some(format!(
-            "Illegal task dependency across DSL context managers. When using dsl.Collected to fan-in outputs from a task within a dsl.ParallelFor context, the dsl.ParallelFor context manager cannot be nested within a dsl.{kind} context manager unless the consumer task is too. Task {task} consumes from {upstream} within a dsl.{kind} context."
-        ));
     }
     match ty {
         GroupType::If | GroupType::Elif | GroupType::Else | GroupType::ExitHandler => Some(format!(

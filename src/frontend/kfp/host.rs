@@ -25,6 +25,8 @@ pub type It<'t> = Interp<'t, Kfp<'t>>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DecoKind {
     Component,
+    /// `@dsl.notebook_component`: a Python component running a notebook.
+    Notebook,
     Container,
     Pipeline,
 }
@@ -93,11 +95,13 @@ pub struct IoDef<'t> {
 
 #[derive(Debug, Clone)]
 pub enum ComponentSource<'t> {
-    /// `@dsl.component` on a function.
+    /// `@dsl.component` on a function (`@dsl.notebook_component` when
+    /// `notebook`).
     Python {
         func: Rc<Func<'t>>,
         kwargs: Args<'t>,
         deco: Node<'t>,
+        notebook: bool,
     },
     /// `@dsl.container_component`: the `ContainerSpec` its function returned.
     Container { spec: Option<Args<'t>> },
@@ -149,6 +153,13 @@ pub struct TaskDef<'t> {
     pub caching: Option<(bool, Node<'t>)>,
     pub display_name: Option<String>,
     pub settings: Vec<(String, String)>,
+    /// Channels given to `set_cpu_limit` and friends: inputs of the task
+    /// that the compiler does not wait for.
+    pub resource_channels: Vec<Channel>,
+    /// Channels given to `kfp.kubernetes` helpers (`mount_pvc(task,
+    /// pvc_name=...)`): the task waits for them, and a group it is in
+    /// takes them as inputs.
+    pub platform_channels: Vec<(Channel, Node<'t>)>,
     pub exit_task: bool,
     /// The component call.
     pub node: Node<'t>,
@@ -212,6 +223,10 @@ pub struct PipelineDef<'t> {
     stack: Vec<usize>,
     /// The SDK refuses to build it; the error is reported.
     pub failed: bool,
+    /// `pipeline_config=` sets a workspace.
+    pub workspace: bool,
+    /// Importers that download into the workspace (`download_to_workspace=True`).
+    pub workspace_importers: Vec<Node<'t>>,
 }
 
 /// An error the SDK raises, with related locations.
@@ -429,6 +444,7 @@ impl<'t> Host<'t> for Kfp<'t> {
                 let kind = match name {
                     "container_component" => DecoKind::Container,
                     "pipeline" => DecoKind::Pipeline,
+                    "notebook_component" => DecoKind::Notebook,
                     _ => DecoKind::Component,
                 };
                 match single_func(&args) {
@@ -508,9 +524,7 @@ impl<'t> Host<'t> for Kfp<'t> {
                         it.host.channels_in(v, &mut channels, 0);
                     }
                     for c in channels {
-                        if let Channel::Output { task, .. } = c {
-                            it.host.tasks[t].after.push((AfterTarget::Task(task), node));
-                        }
+                        it.host.tasks[t].platform_channels.push((c, node));
                     }
                     return Some(v.clone());
                 }
@@ -820,7 +834,8 @@ fn apply_decorator<'t>(
     deco: Node<'t>,
 ) -> Value<'t> {
     match kind {
-        DecoKind::Component => new_python_component(it, kwargs, f, deco),
+        DecoKind::Component => new_python_component(it, kwargs, f, deco, false),
+        DecoKind::Notebook => new_python_component(it, kwargs, f, deco, true),
         DecoKind::Container => new_container_component(it, f, deco),
         DecoKind::Pipeline => new_pipeline(it, kwargs, f, deco),
     }
@@ -857,7 +872,13 @@ fn func_name_node<'t>(f: &Func<'t>) -> Node<'t> {
     f.node.child_by_field_name("name").unwrap_or(f.node)
 }
 
-fn new_python_component<'t>(it: &mut It<'t>, kwargs: &Args<'t>, f: Rc<Func<'t>>, deco: Node<'t>) -> Value<'t> {
+fn new_python_component<'t>(
+    it: &mut It<'t>,
+    kwargs: &Args<'t>,
+    f: Rc<Func<'t>>,
+    deco: Node<'t>,
+    notebook: bool,
+) -> Value<'t> {
     let (inputs, outputs, broken) = interface(it, &f, false, deco);
     let name = k8s_name(&component_name_of_function(&f.name));
     add_component(
@@ -868,6 +889,7 @@ fn new_python_component<'t>(it: &mut It<'t>, kwargs: &Args<'t>, f: Rc<Func<'t>>,
                 func: f.clone(),
                 kwargs: kwargs.clone(),
                 deco,
+                notebook,
             },
             inputs,
             outputs,
@@ -1018,6 +1040,10 @@ fn new_pipeline<'t>(it: &mut It<'t>, kwargs: &Args<'t>, f: Rc<Func<'t>>, deco: N
         group_id: 0,
         stack: Vec::new(),
         failed: broken,
+        workspace: kwargs
+            .kwarg_node("pipeline_config")
+            .is_some_and(|n| it.text(n).contains("workspace")),
+        workspace_importers: Vec::new(),
     });
     if !broken {
         // GraphComponent.__init__: run the body with a channel per parameter
@@ -1030,9 +1056,36 @@ fn new_pipeline<'t>(it: &mut It<'t>, kwargs: &Args<'t>, f: Rc<Func<'t>>, deco: N
         it.call_func(&f, args);
         it.host.current = saved;
         if it.host.pipelines[p].tasks.is_empty() && !it.host.pipelines[p].failed {
-            it.host.error(
-                deco,
-                format!("pipeline `{name}` has no task: the SDK raises \"Task is missing from pipeline.\""),
+            if has_call(f.body) {
+                // its calls are of components kfr could not read
+                it.host.problem(
+                    name_node,
+                    format!(
+                        "kfr read no task from pipeline `{name}`: the components it calls are not known statically"
+                    ),
+                );
+            } else {
+                it.host.error(
+                    deco,
+                    format!("pipeline `{name}` has no task: the SDK raises \"Task is missing from pipeline.\""),
+                );
+            }
+            it.host.pipelines[p].failed = true;
+        }
+        if !it.host.pipelines[p].workspace
+            && let Some(&imp) = it.host.pipelines[p].workspace_importers.first()
+        {
+            let e = it.host.error(
+                imp,
+                "dsl.importer(download_to_workspace=True) requires PipelineConfig(workspace=...) on the pipeline.",
+            );
+            e.related.push((
+                deco.byte_range(),
+                "the compiler raises when it writes this pipeline".into(),
+            ));
+            e.help = Some(
+                "add `pipeline_config=dsl.PipelineConfig(workspace=dsl.WorkspaceConfig(size=\"10Gi\"))` to `@dsl.pipeline`"
+                    .into(),
             );
             it.host.pipelines[p].failed = true;
         }
@@ -1048,6 +1101,22 @@ fn new_pipeline<'t>(it: &mut It<'t>, kwargs: &Args<'t>, f: Rc<Func<'t>>, deco: N
         Value::Obj(i) => i,
         _ => 0,
     })
+}
+
+/// Whether a function body calls anything (outside nested definitions).
+fn has_call(body: Node) -> bool {
+    let mut stack = vec![body];
+    while let Some(n) = stack.pop() {
+        match n.kind() {
+            "call" => return true,
+            "function_definition" | "class_definition" | "lambda" => continue,
+            _ => {
+                let mut c = n.walk();
+                stack.extend(n.named_children(&mut c));
+            }
+        }
+    }
+    false
 }
 
 // ---------------------------------------------------------------------
@@ -1146,6 +1215,8 @@ fn call_component<'t>(it: &mut It<'t>, c: usize, args: Args<'t>, node: Node<'t>)
         caching: None,
         display_name: None,
         settings: Vec::new(),
+        resource_channels: Vec::new(),
+        platform_channels: Vec::new(),
         exit_task: false,
         node,
     });
@@ -1240,7 +1311,12 @@ fn task_method<'t>(
         | "set_accelerator_type"
         | "set_accelerator_limit"
         | "set_gpu_limit" => {
-            if let Some(v) = as_string(args.pos.first().map(|(v, _)| v).or(args.kw.first().map(|(_, v, _)| v))) {
+            let given = args.pos.first().map(|(v, _)| v).or(args.kw.first().map(|(_, v, _)| v));
+            if let Some(c) = given.and_then(|v| it.host.channel_of(v)) {
+                it.host.tasks[t].resource_channels.push(c);
+                return this;
+            }
+            if let Some(v) = as_string(given) {
                 it.host.tasks[t]
                     .settings
                     .push((name.trim_start_matches("set_").to_string(), v));
@@ -1309,6 +1385,11 @@ fn new_importer<'t>(it: &mut It<'t>, args: &Args<'t>, node: Node<'t>) -> Value<'
         })
         .unwrap_or("system.Artifact");
     let uri_node = args.get_node("artifact_uri", 0);
+    if args.kwarg("download_to_workspace").and_then(Value::truthy) == Some(true)
+        && let Some(p) = it.host.current
+    {
+        it.host.pipelines[p].workspace_importers.push(node);
+    }
     let io = |name: &str, ty: IoType, n: Node<'t>| IoDef {
         name: name.to_string(),
         ty,
@@ -1321,11 +1402,13 @@ fn new_importer<'t>(it: &mut It<'t>, args: &Args<'t>, node: Node<'t>) -> Value<'
     it.host.components.push(ComponentDef {
         name: "importer".into(),
         source: ComponentSource::Importer,
-        inputs: vec![io(
-            "uri",
-            IoType::Parameter(ParamType::String),
-            uri_node.unwrap_or(node),
-        )],
+        inputs: vec![
+            io("uri", IoType::Parameter(ParamType::String), uri_node.unwrap_or(node)),
+            IoDef {
+                optional: true,
+                ..io("metadata", IoType::Parameter(ParamType::Struct), node)
+            },
+        ],
         outputs: vec![io(
             "artifact",
             IoType::Artifact {
@@ -1340,6 +1423,11 @@ fn new_importer<'t>(it: &mut It<'t>, args: &Args<'t>, node: Node<'t>) -> Value<'
     let mut call = Args::default();
     if let Some(uri) = args.get("artifact_uri", 0) {
         call.kw.push(("uri".into(), uri.clone(), uri_node));
+    }
+    // channels in the metadata are inputs of the importer too
+    if let Some(m) = args.kwarg("metadata") {
+        call.kw
+            .push(("metadata".into(), m.clone(), args.kwarg_node("metadata")));
     }
     call_component(it, c, call, node)
 }
@@ -1505,6 +1593,13 @@ fn new_loop<'t>(it: &mut It<'t>, args: &Args<'t>, node: Node<'t>) -> Value<'t> {
     let g = new_group(it, p, GroupType::Loop, display, node);
     match it.host.channel_of(&items) {
         Some(c) => it.host.groups[g].items = Some(c),
+        None if items.items().is_none() => {
+            // most likely an output kfr could not follow: numbered as one
+            it.host.problem(
+                node,
+                "the loop items are not known statically (kfr numbers the loop as a loop over a task output)",
+            );
+        }
         None => {
             // raw items: LoopParameterArgument.from_raw_items takes a group id
             it.host.next_group_id(p);
@@ -1533,8 +1628,6 @@ fn new_loop<'t>(it: &mut It<'t>, args: &Args<'t>, node: Node<'t>) -> Value<'t> {
                         "the SDK raises when this decorator builds the pipeline".into(),
                     ));
                 }
-            } else if !items.is_unknown() {
-                it.host.problem(node, "the loop items are not known statically");
             }
         }
     }

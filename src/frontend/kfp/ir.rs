@@ -603,13 +603,14 @@ fn definitions(file: &SourceFile, defs: Option<&Node>) -> Vec<Io> {
     let mut out = Vec::new();
     let Some(defs) = defs else { return out };
     for (name, span, d) in defs.get("parameters").map(Node::entries).unwrap_or(&[]) {
+        let ty = ParamType::from_ir(d.get("parameterType").and_then(Node::as_str).unwrap_or(""));
         out.push(Io {
             name: name.clone(),
-            ty: IoType::Parameter(ParamType::from_ir(
-                d.get("parameterType").and_then(Node::as_str).unwrap_or(""),
-            )),
+            ty: IoType::Parameter(ty),
             default: d.get("defaultValue").map(scalar_text),
-            optional: d.get("isOptional").and_then(Node::as_bool).unwrap_or(false) || d.get("defaultValue").is_some(),
+            optional: ty == ParamType::TaskFinalStatus
+                || d.get("isOptional").and_then(Node::as_bool).unwrap_or(false)
+                || d.get("defaultValue").is_some(),
             path_annotation: None,
             span: Some(file.span(span.clone())),
         });
@@ -804,6 +805,7 @@ fn v1_component(file: &SourceFile, doc: &Node) -> Result<Loaded, (Range<usize>, 
                     "boolean" | "bool" => Some(ParamType::Boolean),
                     "list" | "jsonarray" => Some(ParamType::List),
                     "dict" | "jsonobject" => Some(ParamType::Struct),
+                    "pipelinetaskfinalstatus" => Some(ParamType::TaskFinalStatus),
                     _ => None,
                 };
                 let ty = match param {
@@ -816,10 +818,11 @@ fn v1_component(file: &SourceFile, doc: &Node) -> Result<Loaded, (Range<usize>, 
                     },
                 };
                 let default = (!output).then(|| d.get("default").map(scalar_text)).flatten();
+                let status = ty == IoType::Parameter(ParamType::TaskFinalStatus);
                 Some(Io {
                     name: sanitize_input_name(raw),
                     ty,
-                    optional: default.is_some() || d.get("optional").and_then(Node::as_bool).unwrap_or(false),
+                    optional: status || default.is_some() || d.get("optional").and_then(Node::as_bool).unwrap_or(false),
                     default,
                     path_annotation: None,
                     span: Some(file.span(d.span.clone())),

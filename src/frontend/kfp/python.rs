@@ -330,7 +330,12 @@ impl<'t> Reader<'_, 't> {
         match &c.source {
             ComponentSource::Yaml(m) => return m.clone(),
             ComponentSource::Importer => out.kind = ComponentKind::Importer,
-            ComponentSource::Python { func, kwargs, deco } => {
+            ComponentSource::Python {
+                func,
+                kwargs,
+                deco,
+                notebook,
+            } => {
                 out.kind = ComponentKind::Python;
                 out.function = Some(func.name.clone());
                 let r = func.node.byte_range();
@@ -355,6 +360,23 @@ impl<'t> Reader<'_, 't> {
                         implicit: true,
                     },
                 });
+                if *notebook
+                    && kwargs
+                        .kwarg("packages_to_install")
+                        .is_none_or(|v| matches!(v, Value::None))
+                {
+                    // what notebook_component installs when it is given no packages
+                    for p in ["nbclient>=0.10,<1", "ipykernel>=6,<7", "jupyter_client>=7,<9"] {
+                        if let Some(req) = packages::classify(p, false) {
+                            let mut pkg =
+                                req.into_package(self.span(deco.byte_range()), &packages::Constraints::default());
+                            pkg.problem = pkg
+                                .problem
+                                .map(|pr| format!("{pr} (the default packages of `@dsl.notebook_component`)"));
+                            out.packages.push(pkg);
+                        }
+                    }
+                }
                 if let Some(v) = kwargs.kwarg("packages_to_install") {
                     let whole = kwargs.kwarg_node("packages_to_install").unwrap_or(*deco);
                     for item in v.items().unwrap_or_default() {

@@ -222,7 +222,9 @@ fn artifact_type(a: &Ann) -> Option<IoType> {
 fn path_type(arg: Option<&Ann>) -> IoType {
     match arg {
         Some(Ann::Param(p)) => IoType::Parameter(*p),
-        Some(Ann::List(None)) => IoType::Parameter(ParamType::List),
+        Some(Ann::List(inner)) if !matches!(inner.as_deref(), Some(Ann::Artifact(_))) => {
+            IoType::Parameter(ParamType::List)
+        }
         Some(Ann::Artifact(s)) => IoType::Artifact {
             schema: s.clone(),
             list: false,
