@@ -260,3 +260,130 @@ fn mutated_dag_files_never_panic() {
     }
     assert!(runs >= 600);
 }
+
+const KFP_PIECES: &[&str] = &[
+    "(",
+    ")",
+    "[",
+    "]",
+    ":",
+    ",",
+    ".",
+    "'",
+    "\"",
+    "f\"{",
+    "\n",
+    "    ",
+    "#",
+    "=",
+    "**",
+    "@dsl.component\n",
+    "@dsl.container_component\n",
+    "@dsl.pipeline\n",
+    "@dsl.pipeline(name='x')\n",
+    "with dsl.ParallelFor([1, 2]) as i:\n    ",
+    "with dsl.ParallelFor(items=[{'name': 1}]) as i:\n    ",
+    "with dsl.If(x.output == 1):\n    ",
+    "with dsl.Elif(x.output == 2):\n    ",
+    "with dsl.Else():\n    ",
+    "with dsl.ExitHandler(",
+    ".after(",
+    ".set_retry(",
+    ".set_caching_options(",
+    ".outputs['",
+    ".output",
+    "dsl.Collected(",
+    "dsl.OneOf(",
+    "dsl.importer(",
+    "Input[",
+    "Output[",
+    "InputPath(",
+    "OutputPath(",
+    "-> NamedTuple('O', [('a', int)])",
+    "components.load_component_from_text('name: x\\nimplementation: {container: {image: a}}')",
+    "for x in range(100000):\n    ",
+    "while True:\n    ",
+    "None",
+    "é",
+    "\0",
+];
+
+const YAML_PIECES: &[&str] = &[
+    ":",
+    ": ",
+    "- ",
+    "{",
+    "}",
+    "[",
+    "]",
+    "'",
+    "\"",
+    "\n",
+    "  ",
+    "\t",
+    "&a ",
+    "*a",
+    "!!str ",
+    "---\n",
+    "#",
+    "? ",
+    "|\n",
+    ">-\n",
+    "componentRef:\n  name: comp-x\n",
+    "dependentTasks: [for-loop-1]\n",
+    "dag:\n  tasks:\n    t: {}\n",
+    "producerTask: ",
+    "maxRetryCount: -1\n",
+    "é",
+    "\0",
+];
+
+/// Mutants of the KFP fixtures (Python or compiled YAML) under `dir`,
+/// each read end to end and lowered.
+fn kfp_mutants(ext: &str, pieces: &[&str], kind: SourceKind, seed: u64, rounds: usize, min: usize) {
+    let (mut rng, rounds) = settings(seed, rounds);
+    let mut files: Vec<PathBuf> = walk(Path::new("testdata/kfp"))
+        .into_iter()
+        .chain(walk(Path::new("testdata/examples/kfp-churn")))
+        .filter(|p| p.extension().is_some_and(|e| e == ext) && !p.ends_with("oracle.py"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= min, "{} .{ext} fixtures", files.len());
+    let scratch = tempfile::tempdir().unwrap();
+    let mut runs = 0;
+    for (i, f) in files.iter().enumerate() {
+        let original = std::fs::read(f).unwrap();
+        for round in 0..rounds {
+            let text = mutate(&original, pieces, &mut rng);
+            let path = scratch.path().join(format!("k{i}-{round}.{ext}"));
+            std::fs::write(&path, &text).unwrap();
+            if std::env::var_os("KFR_FUZZ_TRACE").is_some() {
+                eprintln!("{}", path.display());
+            }
+            let db = SourceDb::new();
+            let file = db.load(&path).unwrap();
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let frag = lower(&db, &file, kind, &Options::default());
+                // and the rules over what was read
+                let (dag, _) = kfr::dag::link(vec![frag]);
+                kfr::rules::run(
+                    &kfr::rules::Context { dag: &dag, db: &db },
+                    &kfr::rules::Selection::all(),
+                )
+            }));
+            assert!(result.is_ok(), "panic on a mutant of {}:\n{text}", f.display());
+            runs += 1;
+        }
+    }
+    assert!(runs >= 600);
+}
+
+#[test]
+fn mutated_kfp_files_never_panic() {
+    kfp_mutants("py", KFP_PIECES, SourceKind::Python, 0x5851_F42D_4C95_7F2D, 16, 40);
+}
+
+#[test]
+fn mutated_compiled_pipelines_never_panic() {
+    kfp_mutants("yaml", YAML_PIECES, SourceKind::Yaml, 0x2545_F491_4F6C_DD1D, 12, 50);
+}
