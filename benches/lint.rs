@@ -6,7 +6,9 @@
 //! (-> model, -> metrics), an included config, variables of every flavour,
 //! conditionals and phony aggregates: over 1,000 targets.
 //!
-//! Also: where the time of reading Airflow DAG files goes (the fixtures).
+//! Also: where the time of reading Airflow DAG files goes (the fixtures), and
+//! the KFP frontend: the fixtures' Python and compiled YAML, and a generated
+//! pipeline of `KFP_TASKS` tasks built in loops, in Python and compiled.
 //!
 //! Run with `cargo bench --bench lint`.
 
@@ -106,9 +108,89 @@ fn airflow(c: &mut Criterion) {
     });
 }
 
+/// The tasks of the generated KFP pipeline.
+const KFP_TASKS: usize = 2000;
+
+/// A KFP pipeline of `KFP_TASKS` tasks: a chain built in a loop over a
+/// module-level list, fanned out into `ParallelFor` groups with conditions,
+/// the way generated pipelines are written.
+fn generated_kfp(n: usize) -> String {
+    let mut py = String::from(
+        "from kfp import dsl\nfrom kfp.dsl import Dataset, Input, Output\n\nIMAGE = \"python:3.11.9-slim\"\n\n\n",
+    );
+    py.push_str("@dsl.component(base_image=IMAGE, packages_to_install=[\"pandas==2.2.2\"])\n");
+    py.push_str("def step(name: str, rows: Input[Dataset], out: Output[Dataset]) -> int:\n    return 0\n\n\n");
+    py.push_str("@dsl.component(base_image=IMAGE)\ndef seed(out: Output[Dataset]):\n    pass\n\n\n");
+    write!(py, "STAGES = [f\"stage_{{i}}\" for i in range({})]\n\n\n", n / 4).unwrap();
+    py.push_str("@dsl.pipeline(name=\"generated\")\ndef generated(threshold: int = 3):\n");
+    py.push_str("    prev = seed().set_retry(2)\n");
+    py.push_str("    for s in STAGES:\n");
+    py.push_str("        t = step(name=s, rows=prev.outputs[\"out\"]).set_retry(2)\n");
+    py.push_str("        with dsl.ParallelFor([1, 2]) as i:\n");
+    py.push_str("            step(name=s, rows=t.outputs[\"out\"])\n");
+    py.push_str("        with dsl.If(t.outputs[\"Output\"] > threshold):\n");
+    py.push_str("            step(name=s, rows=t.outputs[\"out\"]).after(prev)\n");
+    py.push_str("        prev = step(name=s, rows=t.outputs[\"out\"])\n");
+    py
+}
+
+fn kfp(c: &mut Criterion) {
+    let read = |kind: kfr::frontend::SourceKind, files: &[std::path::PathBuf]| {
+        let db = kfr::source::SourceDb::new();
+        files
+            .iter()
+            .map(|p| {
+                let f = db.load(p).unwrap();
+                kfr::frontend::lower(&db, &f, kind, &Default::default()).steps.len()
+            })
+            .sum::<usize>()
+    };
+    let mut py = Vec::new();
+    let mut yaml = Vec::new();
+    for e in walk(Path::new("testdata/kfp")) {
+        match e.extension().and_then(|x| x.to_str()) {
+            Some("py") if !e.ends_with("oracle.py") => py.push(e),
+            Some("yaml") if e.to_string_lossy().contains("/compiled/") => yaml.push(e),
+            _ => {}
+        }
+    }
+    py.sort();
+    yaml.sort();
+    c.bench_function("kfp fixtures: Python files (parse + evaluate + compile + lower)", |b| {
+        b.iter(|| read(kfr::frontend::SourceKind::Python, &py))
+    });
+    c.bench_function("kfp fixtures: compiled YAML", |b| {
+        b.iter(|| read(kfr::frontend::SourceKind::Yaml, &yaml))
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("generated.py");
+    std::fs::write(&path, generated_kfp(KFP_TASKS)).unwrap();
+    let steps = read(kfr::frontend::SourceKind::Python, std::slice::from_ref(&path));
+    assert!(steps >= KFP_TASKS, "{steps} tasks");
+    eprintln!("generated KFP pipeline: {steps} tasks");
+    c.bench_function("kfp generated pipeline: Python, 2,000 tasks", |b| {
+        b.iter(|| read(kfr::frontend::SourceKind::Python, std::slice::from_ref(&path)))
+    });
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20);
-    targets = bench, airflow
+    targets = bench, airflow, kfp
 }
 criterion_main!(benches);

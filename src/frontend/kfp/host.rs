@@ -12,7 +12,7 @@
 //! hidden `condition-branches` group of `Elif`/`Else`.
 
 use super::ir::Loaded;
-use super::model::{self, IoType, ParamType, component_name_of_function, k8s_name, unique_name};
+use super::model::{self, IoType, ParamType, component_name_of_function, k8s_name};
 use crate::python::{Args, Func, Host, Interp, Value};
 use crate::source::SourceDb;
 use std::ops::Range;
@@ -225,6 +225,9 @@ pub struct PipelineDef<'t> {
     pub failed: bool,
     /// `pipeline_config=` sets a workspace.
     pub workspace: bool,
+    /// Task names given so far, and where the `-N` search resumes per name.
+    task_names: std::collections::HashSet<String>,
+    next_suffix: std::collections::HashMap<String, usize>,
     /// Importers that download into the workspace (`download_to_workspace=True`).
     pub workspace_importers: Vec<Node<'t>>,
 }
@@ -391,8 +394,22 @@ impl<'t> Kfp<'t> {
         self.pipelines[p].stack.push(g);
     }
 
-    fn task_names_taken(&self, p: usize, name: &str) -> bool {
-        self.pipelines[p].tasks.iter().any(|&t| self.tasks[t].name == name)
+    /// `make_name_unique_by_adding_index` over the pipeline's task names:
+    /// `name`, else `name-2`, `name-3`... Names are only ever added, so the
+    /// search for a name resumes after the suffix it found last time.
+    fn unique_task_name(&mut self, p: usize, name: &str) -> String {
+        let pipeline = &mut self.pipelines[p];
+        if pipeline.task_names.insert(name.to_string()) {
+            return name.to_string();
+        }
+        let next = pipeline.next_suffix.entry(name.to_string()).or_insert(2);
+        loop {
+            let candidate = format!("{name}-{next}");
+            *next += 1;
+            if pipeline.task_names.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
     }
 
     /// The outputs of a component by key, for `.outputs[...]`.
@@ -1044,6 +1061,8 @@ fn new_pipeline<'t>(it: &mut It<'t>, kwargs: &Args<'t>, f: Rc<Func<'t>>, deco: N
             .kwarg_node("pipeline_config")
             .is_some_and(|n| it.text(n).contains("workspace")),
         workspace_importers: Vec::new(),
+        task_names: Default::default(),
+        next_suffix: Default::default(),
     });
     if !broken {
         // GraphComponent.__init__: run the body with a channel per parameter
@@ -1194,15 +1213,9 @@ fn call_component<'t>(it: &mut It<'t>, c: usize, args: Args<'t>, node: Node<'t>)
             return Value::Unknown;
         }
     }
-    let name = {
-        let host = &it.host;
-        let n = unique_name(&comp_name, |n| host.task_names_taken(p, n));
-        if n.is_empty() {
-            unique_name("task", |n| host.task_names_taken(p, n))
-        } else {
-            n
-        }
-    };
+    let name = it
+        .host
+        .unique_task_name(p, if comp_name.is_empty() { "task" } else { &comp_name });
     let group = it.host.top(p);
     let t = it.host.tasks.len();
     it.host.tasks.push(TaskDef {

@@ -50,6 +50,7 @@ pub fn lower(db: &SourceDb, file: &SourceFile, pipelines: &[Pipeline], frag: &mu
         let pi = first_pipeline + n;
         let pid = &frag.pipelines[pi].id.clone();
         let mut data: HashSet<(usize, usize)> = HashSet::new();
+        let groups = Groups::new(p);
         // data edges
         for t in p.tasks.iter().filter(|t| !matches!(t.kind, TaskKind::Group(_))) {
             let to = step_of[&(pi, t.key.as_str())];
@@ -60,7 +61,7 @@ pub fn lower(db: &SourceDb, file: &SourceFile, pipelines: &[Pipeline], frag: &mu
                 let Some(&from) = step_of.get(&(pi, task.as_str())) else {
                     continue;
                 };
-                let producer = p.task(task);
+                let producer = groups.by_key.get(task.as_str()).copied();
                 let kind = handoff_kind(producer, task, key, t, &arg.input);
                 data.insert((from, to));
                 frag.edges.push(Edge {
@@ -73,7 +74,6 @@ pub fn lower(db: &SourceDb, file: &SourceFile, pipelines: &[Pipeline], frag: &mu
             }
         }
         // ordering: what `dependentTasks` says, between leaf tasks
-        let groups = Groups::new(p);
         for t in &p.tasks {
             let targets = groups.entries(&t.key);
             for d in &t.dependent_tasks {
@@ -197,20 +197,25 @@ pub fn returned_path(c: &Component) -> Option<String> {
 /// The group tree of a pipeline, for turning `dependentTasks` between
 /// siblings into edges between leaf tasks.
 struct Groups<'a> {
-    tasks: &'a [Task],
     by_key: HashMap<&'a str, &'a Task>,
+    /// The tasks and groups directly in each group (None: the root DAG).
+    children: HashMap<Option<&'a str>, Vec<&'a Task>>,
 }
 
 impl<'a> Groups<'a> {
     fn new(p: &'a Pipeline) -> Groups<'a> {
+        let mut children: HashMap<Option<&'a str>, Vec<&'a Task>> = HashMap::new();
+        for t in &p.tasks {
+            children.entry(t.group.as_deref()).or_default().push(t);
+        }
         Groups {
-            tasks: &p.tasks,
             by_key: p.tasks.iter().map(|t| (t.key.as_str(), t)).collect(),
+            children,
         }
     }
 
-    fn children<'s>(&'s self, group: Option<&'s str>) -> impl Iterator<Item = &'a Task> + 's {
-        self.tasks.iter().filter(move |t| t.group.as_deref() == group)
+    fn children(&self, group: Option<&str>) -> Vec<&'a Task> {
+        self.children.get(&group).cloned().unwrap_or_default()
     }
 
     /// The leaf tasks that start `key`: itself, or a group's children
@@ -255,9 +260,13 @@ impl<'a> Groups<'a> {
         if depth > 64 {
             return;
         }
-        let kids: Vec<&Task> = self.children(group).collect();
+        let kids = self.children(group);
+        let waited_for: HashSet<&str> = kids
+            .iter()
+            .flat_map(|o| o.dependent_tasks.iter().map(String::as_str))
+            .collect();
         for c in &kids {
-            if c.exit_task || kids.iter().any(|o| o.dependent_tasks.contains(&c.key)) {
+            if c.exit_task || waited_for.contains(c.key.as_str()) {
                 continue;
             }
             match c.kind {

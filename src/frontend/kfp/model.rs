@@ -344,18 +344,6 @@ pub fn component_name_of_function(name: &str) -> String {
     }
 }
 
-/// `name`, or `name-2`, `name-3`... the first not in `taken`
-/// (`make_name_unique_by_adding_index`).
-pub fn unique_name(name: &str, taken: impl Fn(&str) -> bool) -> String {
-    if !taken(name) {
-        return name.to_string();
-    }
-    (2..)
-        .map(|i| format!("{name}-{i}"))
-        .find(|n| !taken(n))
-        .unwrap_or_default()
-}
-
 /// A valid compiled pipeline name: `^[a-z0-9][a-z0-9-]{0,127}$`.
 pub fn valid_pipeline_name(name: &str) -> bool {
     let mut chars = name.chars();
@@ -391,7 +379,6 @@ mod tests {
         assert_eq!(k8s_name("My_Pipeline v2!"), "my-pipeline-v2");
         assert_eq!(k8s_name("--a--b--"), "a-b");
         assert_eq!(k8s_name("ÉTL"), "-tl".trim_matches('-'));
-        assert_eq!(unique_name("train", |n| ["train", "train-2"].contains(&n)), "train-3");
         assert!(valid_pipeline_name("churn-training"));
         assert!(!valid_pipeline_name(""));
         assert!(!valid_pipeline_name("-x"));
