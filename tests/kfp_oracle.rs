@@ -326,7 +326,7 @@ fn the_sdk_still_gives_the_committed_answers() {
         return;
     }
     let python = python_venv::python("kfp-venv", KFP).unwrap_or_else(|e| panic!("cannot install the KFP SDK: {e}"));
-    let out = std::process::Command::new(python)
+    let out = std::process::Command::new(&python)
         .args(["testdata/kfp/oracle.py", "--check", FIXTURES])
         .output()
         .expect("run oracle.py");
@@ -340,6 +340,26 @@ fn the_sdk_still_gives_the_committed_answers() {
         "the KFP SDK disagrees with testdata/kfp/expected:\n{text}"
     );
     assert!(text.contains("agrees"), "{text}");
+    // the bundled example's YAML is what the SDK compiles its pipeline to
+    let dir = tempfile::tempdir().unwrap();
+    let compiled = dir.path().join("churn_retrain.yaml");
+    let script = "import importlib.util, sys\n\
+        spec = importlib.util.spec_from_file_location('example', sys.argv[1])\n\
+        m = importlib.util.module_from_spec(spec)\n\
+        spec.loader.exec_module(m)\n\
+        from kfp import compiler\n\
+        compiler.Compiler().compile(m.churn_retrain, sys.argv[2])\n";
+    let out = std::process::Command::new(&python)
+        .args(["-W", "ignore", "-c", script, "testdata/examples/kfp-churn/pipeline.py"])
+        .arg(&compiled)
+        .output()
+        .expect("compile the example");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        std::fs::read_to_string(&compiled).unwrap(),
+        std::fs::read_to_string("testdata/examples/kfp-churn/churn_retrain.yaml").unwrap(),
+        "testdata/examples/kfp-churn/churn_retrain.yaml is not what the SDK compiles pipeline.py to"
+    );
 }
 
 /// What a finding is about: its rule and the first name it quotes (an
