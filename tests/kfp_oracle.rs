@@ -427,3 +427,24 @@ fn compiled_yaml_is_linted_like_its_python() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn pipeline_descriptions_and_display_names_agree_with_the_sdk() {
+    let mut failures = Vec::new();
+    for (path, json) in fixtures() {
+        let db = SourceDb::new();
+        let file = db.load(&path).unwrap();
+        let (pipelines, _) = kfp::read_python(&db, &file);
+        for (name, p) in json["pipelines"].as_object().unwrap() {
+            let Some(mine) = pipelines.iter().find(|q| &q.name == name) else {
+                continue;
+            };
+            let want = (p["description"].as_str(), p["display_name"].as_str());
+            let got = (mine.description.as_deref(), mine.display_name.as_deref());
+            if want != got {
+                failures.push(format!("{}: {name}: SDK {want:?}, kfr {got:?}", path.display()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
