@@ -62,13 +62,15 @@ pub fn read(db: &SourceDb, file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) 
         }
         diags.push(d);
     }
-    // what the interpreter could not evaluate inside a pipeline changes its tasks
+    // a loop kfr could not run inside a pipeline changes its tasks; other
+    // notes stay notes of the pipeline
     for (range, message) in &it.notes {
         let inside = it.host.pipelines.iter().any(|p| {
             let r = p.func.node.byte_range();
             r.start <= range.start && range.end <= r.end
         });
-        if inside {
+        let loop_note = message.starts_with("the loop over") || message.starts_with("a `while`");
+        if inside && loop_note {
             diags.push(
                 Diagnostic::parse_error(
                     program.span(range.clone()),
