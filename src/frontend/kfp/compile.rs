@@ -27,6 +27,21 @@ enum Member {
     Group(usize),
 }
 
+/// How something reaches a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// A channel in its arguments or in the conditions around it: an
+    /// input, and a dependency.
+    Data,
+    /// A channel given to a `kfp.kubernetes` helper: a dependency, and an
+    /// input of the groups it enters through.
+    Platform,
+    /// A channel given to `set_cpu_limit` and friends: an input only.
+    Resource,
+    /// `.after()`: a dependency only.
+    After,
+}
+
 /// The channel as the compiler follows it: who produces it, the output
 /// key, and the name a group input gets for it.
 struct Source {
@@ -136,77 +151,21 @@ pub fn compile(host: &Kfp, p: usize) -> Compiled {
             }
             g = host.groups[x].parent;
         }
-        let down_chain = host.chain(super::compile::Member::Task(t));
+        // everything that reaches the task, and how
+        let mut reads: Vec<(Member, Option<Source>, Reach, Option<Node>)> = Vec::new();
         for (c, arg) in &channels {
-            let Some(src) = host.source(c, 0) else { continue };
-            let up_chain = host.chain(src.producer);
-            let common = up_chain.iter().zip(&down_chain).take_while(|(a, b)| a == b).count();
-            let (up, down) = (&up_chain[common..], &down_chain[common..]);
-            let (Some(&u0), Some(&d0)) = (up.first(), down.first()) else {
-                continue;
-            };
-            let key = if u0 == src.producer {
-                src.key.clone()
-            } else {
-                format!("pipelinechannel--{}", src.full_name)
-            };
-            out.consumes
-                .entry(host.member_name(d0).to_string())
-                .or_default()
-                .insert(format!("{}.{key}", host.member_name(u0)));
-            out.dependent
-                .entry(host.member_name(d0).to_string())
-                .or_default()
-                .insert(host.member_name(u0).to_string());
-            // what the compiler refuses
-            if let Some(err) = crossing_error(host, up, src.producer, t, src.collected, true) {
-                let at = arg.unwrap_or(task.node);
-                out.errors.push(with_context(host, err, at, deco, src.producer));
+            if let Some(src) = host.source(c, 0) {
+                reads.push((src.producer, Some(src), Reach::Data, *arg));
             }
         }
-        // channels of kfp.kubernetes helpers: dependencies, and group inputs
         for (c, node) in &task.platform_channels {
-            let Some(src) = host.source(c, 0) else { continue };
-            let up_chain = host.chain(src.producer);
-            let common = up_chain.iter().zip(&down_chain).take_while(|(a, b)| a == b).count();
-            let (up, down) = (&up_chain[common..], &down_chain[common..]);
-            let (Some(&u0), Some(&d0)) = (up.first(), down.first()) else {
-                continue;
-            };
-            out.dependent
-                .entry(host.member_name(d0).to_string())
-                .or_default()
-                .insert(host.member_name(u0).to_string());
-            if d0 != Member::Task(t) {
-                let key = if u0 == src.producer {
-                    src.key.clone()
-                } else {
-                    format!("pipelinechannel--{}", src.full_name)
-                };
-                out.consumes
-                    .entry(host.member_name(d0).to_string())
-                    .or_default()
-                    .insert(format!("{}.{key}", host.member_name(u0)));
-            }
-            if let Some(err) = crossing_error(host, up, src.producer, t, false, false) {
-                out.errors.push(with_context(host, err, *node, deco, src.producer));
+            if let Some(src) = host.source(c, 0) {
+                reads.push((src.producer, Some(src), Reach::Platform, Some(*node)));
             }
         }
-        // channels of set_cpu_limit and friends are inputs, not dependencies
         for c in &task.resource_channels {
-            let Some(src) = host.source(c, 0) else { continue };
-            let up_chain = host.chain(src.producer);
-            let common = up_chain.iter().zip(&down_chain).take_while(|(a, b)| a == b).count();
-            if let (Some(&u0), Some(&d0)) = (up_chain.get(common), down_chain.get(common)) {
-                let key = if u0 == src.producer {
-                    src.key.clone()
-                } else {
-                    format!("pipelinechannel--{}", src.full_name)
-                };
-                out.consumes
-                    .entry(host.member_name(d0).to_string())
-                    .or_default()
-                    .insert(format!("{}.{key}", host.member_name(u0)));
+            if let Some(src) = host.source(c, 0) {
+                reads.push((src.producer, Some(src), Reach::Resource, None));
             }
         }
         for (target, node) in &task.after {
@@ -230,18 +189,45 @@ pub fn compile(host: &Kfp, p: usize) -> Compiled {
                     Member::Group(g)
                 }
             };
-            let up_chain = host.chain(m);
+            reads.push((m, None, Reach::After, Some(*node)));
+        }
+        let down_chain = host.chain(Member::Task(t));
+        for (producer, src, reach, at) in reads {
+            let up_chain = host.chain(producer);
             let common = up_chain.iter().zip(&down_chain).take_while(|(a, b)| a == b).count();
             let (up, down) = (&up_chain[common..], &down_chain[common..]);
             let (Some(&u0), Some(&d0)) = (up.first(), down.first()) else {
                 continue;
             };
-            out.dependent
-                .entry(host.member_name(d0).to_string())
-                .or_default()
-                .insert(host.member_name(u0).to_string());
-            if let Some(err) = crossing_error(host, up, m, t, false, false) {
-                out.errors.push(with_context(host, err, *node, deco, m));
+            let waits = reach != Reach::Resource;
+            if waits {
+                out.dependent
+                    .entry(host.member_name(d0).to_string())
+                    .or_default()
+                    .insert(host.member_name(u0).to_string());
+            }
+            // an input of the task, or of the group it enters through
+            let input = match reach {
+                Reach::Data | Reach::Resource => true,
+                Reach::Platform => d0 != Member::Task(t),
+                Reach::After => false,
+            };
+            if let (true, Some(src)) = (input, &src) {
+                let key = if u0 == src.producer {
+                    src.key.clone()
+                } else {
+                    format!("pipelinechannel--{}", src.full_name)
+                };
+                out.consumes
+                    .entry(host.member_name(d0).to_string())
+                    .or_default()
+                    .insert(format!("{}.{key}", host.member_name(u0)));
+            }
+            // what the compiler refuses
+            let collected = src.as_ref().is_some_and(|s| s.collected);
+            if waits && let Some(err) = crossing_error(host, up, producer, t, collected, reach == Reach::Data) {
+                out.errors
+                    .push(with_context(host, err, at.unwrap_or(task.node), deco, producer));
             }
         }
     }
