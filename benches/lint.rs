@@ -147,7 +147,11 @@ fn kfp(c: &mut Criterion) {
     };
     let mut py = Vec::new();
     let mut yaml = Vec::new();
-    for e in walk(Path::new("testdata/kfp")) {
+    for e in walkdir::WalkDir::new("testdata/kfp")
+        .into_iter()
+        .flatten()
+        .map(|e| e.into_path())
+    {
         match e.extension().and_then(|x| x.to_str()) {
             Some("py") if !e.ends_with("oracle.py") => py.push(e),
             Some("yaml") if e.to_string_lossy().contains("/compiled/") => yaml.push(e),
@@ -171,21 +175,6 @@ fn kfp(c: &mut Criterion) {
     c.bench_function("kfp generated pipeline: Python, 2,000 tasks", |b| {
         b.iter(|| read(kfr::frontend::SourceKind::Python, std::slice::from_ref(&path)))
     });
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(rd) = std::fs::read_dir(dir) {
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(walk(&p));
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }
 
 criterion_group! {

@@ -231,34 +231,15 @@ const PY_PIECES: &[&str] = &[
 
 #[test]
 fn mutated_dag_files_never_panic() {
-    let (mut rng, rounds) = settings(0xD1B5_4A32_D192_ED03, 20);
-    let mut files: Vec<PathBuf> = walk(Path::new("testdata/airflow"))
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "py") && !p.ends_with("oracle.py"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 30);
-    let scratch = tempfile::tempdir().unwrap();
-    let mut runs = 0;
-    for (i, f) in files.iter().enumerate() {
-        let original = std::fs::read(f).unwrap();
-        for round in 0..rounds {
-            let text = mutate(&original, PY_PIECES, &mut rng);
-            let path = scratch.path().join(format!("d{i}-{round}.py"));
-            std::fs::write(&path, &text).unwrap();
-            if std::env::var_os("KFR_FUZZ_TRACE").is_some() {
-                eprintln!("{}", path.display());
-            }
-            let db = SourceDb::new();
-            let file = db.load(&path).unwrap();
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                lower(&db, &file, SourceKind::Python, &Options::default())
-            }));
-            assert!(result.is_ok(), "panic on a mutant of {}:\n{text}", f.display());
-            runs += 1;
-        }
-    }
-    assert!(runs >= 600);
+    mutants(
+        "testdata/airflow",
+        "py",
+        PY_PIECES,
+        SourceKind::Python,
+        0xD1B5_4A32_D192_ED03,
+        20,
+        30,
+    );
 }
 
 const KFP_PIECES: &[&str] = &[
@@ -338,13 +319,13 @@ const YAML_PIECES: &[&str] = &[
     "\0",
 ];
 
-/// Mutants of the KFP fixtures (Python or compiled YAML) under `dir`,
-/// each read end to end and lowered.
-fn kfp_mutants(ext: &str, pieces: &[&str], kind: SourceKind, seed: u64, rounds: usize, min: usize) {
+/// Mutants of the fixtures with extension `ext` under `dirs` (separated
+/// by `:`), each read end to end, linked and linted.
+fn mutants(dirs: &str, ext: &str, pieces: &[&str], kind: SourceKind, seed: u64, rounds: usize, min: usize) {
     let (mut rng, rounds) = settings(seed, rounds);
-    let mut files: Vec<PathBuf> = walk(Path::new("testdata/kfp"))
-        .into_iter()
-        .chain(walk(Path::new("testdata/examples/kfp-churn")))
+    let mut files: Vec<PathBuf> = dirs
+        .split(':')
+        .flat_map(|d| walk(Path::new(d)))
         .filter(|p| p.extension().is_some_and(|e| e == ext) && !p.ends_with("oracle.py"))
         .collect();
     files.sort();
@@ -355,7 +336,7 @@ fn kfp_mutants(ext: &str, pieces: &[&str], kind: SourceKind, seed: u64, rounds: 
         let original = std::fs::read(f).unwrap();
         for round in 0..rounds {
             let text = mutate(&original, pieces, &mut rng);
-            let path = scratch.path().join(format!("k{i}-{round}.{ext}"));
+            let path = scratch.path().join(format!("m{i}-{round}.{ext}"));
             std::fs::write(&path, &text).unwrap();
             if std::env::var_os("KFR_FUZZ_TRACE").is_some() {
                 eprintln!("{}", path.display());
@@ -378,12 +359,30 @@ fn kfp_mutants(ext: &str, pieces: &[&str], kind: SourceKind, seed: u64, rounds: 
     assert!(runs >= 600);
 }
 
+const KFP_DIRS: &str = "testdata/kfp:testdata/examples/kfp-churn";
+
 #[test]
 fn mutated_kfp_files_never_panic() {
-    kfp_mutants("py", KFP_PIECES, SourceKind::Python, 0x5851_F42D_4C95_7F2D, 16, 40);
+    mutants(
+        KFP_DIRS,
+        "py",
+        KFP_PIECES,
+        SourceKind::Python,
+        0x5851_F42D_4C95_7F2D,
+        16,
+        40,
+    );
 }
 
 #[test]
 fn mutated_compiled_pipelines_never_panic() {
-    kfp_mutants("yaml", YAML_PIECES, SourceKind::Yaml, 0x2545_F491_4F6C_DD1D, 12, 50);
+    mutants(
+        KFP_DIRS,
+        "yaml",
+        YAML_PIECES,
+        SourceKind::Yaml,
+        0x2545_F491_4F6C_DD1D,
+        12,
+        50,
+    );
 }

@@ -258,18 +258,8 @@ impl<'a> Reader<'a> {
                     continue;
                 };
                 for (input, input_span, value) in inputs.entries() {
-                    for (field, out_key) in [
-                        ("taskOutputParameter", "outputParameterKey"),
-                        ("taskOutputArtifact", "outputArtifactKey"),
-                    ] {
-                        if let Some(src) = value.get(field)
-                            && let (Some(p), Some(k)) = (
-                                src.get("producerTask").and_then(Node::as_str),
-                                src.get(out_key).and_then(Node::as_str),
-                            )
-                        {
-                            consumes.push(format!("{p}.{k}"));
-                        }
+                    if let Some((p, k)) = task_output(value) {
+                        consumes.push(format!("{p}.{k}"));
                     }
                     if matches!(kind, TaskKind::Group(_)) {
                         continue;
@@ -307,19 +297,13 @@ impl<'a> Reader<'a> {
                 }
                 (TaskKind::Pipeline(_), Some(c)) => {
                     let name = task.at(&["componentRef", "name"]).and_then(Node::as_str).unwrap_or(key);
-                    Some(Component {
-                        name: name.strip_prefix("comp-").unwrap_or(name).to_string(),
-                        kind: ComponentKind::Pipeline,
-                        function: None,
-                        image: None,
-                        command: Vec::new(),
-                        args: Vec::new(),
-                        packages: Vec::new(),
-                        inputs: definitions(self.file, c.get("inputDefinitions")),
-                        outputs: definitions(self.file, c.get("outputDefinitions")),
-                        source: None,
-                        span: self.span(&c.span),
-                    })
+                    Some(Component::new(
+                        name.strip_prefix("comp-").unwrap_or(name).to_string(),
+                        ComponentKind::Pipeline,
+                        definitions(self.file, c.get("inputDefinitions")),
+                        definitions(self.file, c.get("outputDefinitions")),
+                        self.span(&c.span),
+                    ))
                 }
                 _ => None,
             };
@@ -372,18 +356,8 @@ impl<'a> Reader<'a> {
                 return self.resolve_input(name, scope, depth + 1);
             }
         }
-        for (field, key) in [
-            ("taskOutputParameter", "outputParameterKey"),
-            ("taskOutputArtifact", "outputArtifactKey"),
-        ] {
-            if let Some(src) = value.get(field)
-                && let (Some(p), Some(k)) = (
-                    src.get("producerTask").and_then(Node::as_str),
-                    src.get(key).and_then(Node::as_str),
-                )
-            {
-                return self.resolve_output(dag, p, k, depth + 1);
-            }
+        if let Some((p, k)) = task_output(value) {
+            return self.resolve_output(dag, p, k, depth + 1);
         }
         if let Some(c) = value.at(&["runtimeValue", "constant"]) {
             return ArgValue::Constant(scalar_text(c));
@@ -473,19 +447,13 @@ impl<'a> Reader<'a> {
     /// The component `comp-<name>`.
     fn read_component(&self, name: &str, comp: &'a Node) -> Component {
         let executor = self.executor(comp);
-        let mut c = Component {
-            name: name.to_string(),
-            kind: ComponentKind::Container,
-            function: None,
-            image: None,
-            command: Vec::new(),
-            args: Vec::new(),
-            packages: Vec::new(),
-            inputs: definitions(self.file, comp.get("inputDefinitions")),
-            outputs: definitions(self.file, comp.get("outputDefinitions")),
-            source: None,
-            span: self.span(&comp.span),
-        };
+        let mut c = Component::new(
+            name.to_string(),
+            ComponentKind::Container,
+            definitions(self.file, comp.get("inputDefinitions")),
+            definitions(self.file, comp.get("outputDefinitions")),
+            self.span(&comp.span),
+        );
         let Some(e) = executor else { return c };
         if e.get("importer").is_some() {
             c.kind = ComponentKind::Importer;
@@ -524,6 +492,22 @@ impl<'a> Reader<'a> {
         }
         c
     }
+}
+
+/// A `taskOutputParameter`/`taskOutputArtifact` input: producer and key.
+fn task_output(value: &Node) -> Option<(&str, &str)> {
+    [
+        ("taskOutputParameter", "outputParameterKey"),
+        ("taskOutputArtifact", "outputArtifactKey"),
+    ]
+    .iter()
+    .find_map(|(field, key)| {
+        let src = value.get(field)?;
+        Some((
+            src.get("producerTask").and_then(Node::as_str)?,
+            src.get(key).and_then(Node::as_str)?,
+        ))
+    })
 }
 
 /// The group a task of a DAG stands for, by its key (`for-loop-2`,
@@ -831,19 +815,13 @@ fn v1_component(file: &SourceFile, doc: &Node) -> Result<Loaded, (Range<usize>, 
             .collect()
     };
     let container = doc.at(&["implementation", "container"]);
-    let mut c = Component {
-        name: k8s_name(name),
-        kind: ComponentKind::Container,
-        function: None,
-        image: None,
-        command: Vec::new(),
-        args: Vec::new(),
-        packages: Vec::new(),
-        inputs: io(doc.get("inputs"), false),
-        outputs: io(doc.get("outputs"), true),
-        source: None,
-        span: file.span(doc.span.clone()),
-    };
+    let mut c = Component::new(
+        k8s_name(name),
+        ComponentKind::Container,
+        io(doc.get("inputs"), false),
+        io(doc.get("outputs"), true),
+        file.span(doc.span.clone()),
+    );
     if let Some(container) = container {
         if let Some(img) = container.get("image") {
             c.image = img.as_str().map(|n| Image {

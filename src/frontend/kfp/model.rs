@@ -224,6 +224,23 @@ pub struct Component {
 }
 
 impl Component {
+    /// A component with its interface and nothing else known yet.
+    pub fn new(name: String, kind: ComponentKind, inputs: Vec<Io>, outputs: Vec<Io>, span: Span) -> Component {
+        Component {
+            name,
+            kind,
+            function: None,
+            image: None,
+            command: Vec::new(),
+            args: Vec::new(),
+            packages: Vec::new(),
+            inputs,
+            outputs,
+            source: None,
+            span,
+        }
+    }
+
     pub fn output(&self, name: &str) -> Option<&Io> {
         self.outputs.iter().find(|o| o.name == name)
     }

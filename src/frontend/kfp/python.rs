@@ -316,19 +316,13 @@ impl<'t> Reader<'_, 't> {
 
     /// A component as the compiled IR would have it.
     fn component(&self, c: &ComponentDef<'t>) -> Component {
-        let mut out = Component {
-            name: c.name.clone(),
-            kind: ComponentKind::Container,
-            function: None,
-            image: None,
-            command: Vec::new(),
-            args: Vec::new(),
-            packages: Vec::new(),
-            inputs: c.inputs.iter().map(|i| self.io(i)).collect(),
-            outputs: c.outputs.iter().map(|i| self.io(i)).collect(),
-            source: None,
-            span: self.span(c.node.byte_range()),
-        };
+        let mut out = Component::new(
+            c.name.clone(),
+            ComponentKind::Container,
+            c.inputs.iter().map(|i| self.io(i)).collect(),
+            c.outputs.iter().map(|i| self.io(i)).collect(),
+            self.span(c.node.byte_range()),
+        );
         match &c.source {
             ComponentSource::Yaml(m) => return m.clone(),
             ComponentSource::Importer => out.kind = ComponentKind::Importer,
