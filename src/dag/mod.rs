@@ -220,6 +220,36 @@ pub struct Step {
 }
 
 impl Step {
+    /// A step named `name` in pipeline `pipeline` (with id `<pipeline
+    /// id>::<name>`), where nothing else is known yet: no command, no
+    /// retry, no ports.
+    pub fn new(pipeline_id: &str, pipeline: usize, name: &str, kind: StepKind, span: Span) -> Step {
+        Step {
+            id: format!("{pipeline_id}::{name}"),
+            pipeline,
+            name: name.to_string(),
+            kind,
+            span,
+            command: None,
+            retry: Retry::None,
+            packages: Vec::new(),
+            image: None,
+            image_span: None,
+            image_default: false,
+            cache: None,
+            external_reads: Vec::new(),
+            retry_delay: None,
+            timeout: None,
+            inputs: Vec::new(),
+            outputs: Vec::new(),
+            invocations: Vec::new(),
+            phony: false,
+            notes: Vec::new(),
+            effective_retries: None,
+            scheduled: false,
+        }
+    }
+
     pub fn has_command(&self) -> bool {
         self.command.as_deref().is_some_and(|c| !c.trim().is_empty())
     }

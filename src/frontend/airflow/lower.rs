@@ -255,30 +255,10 @@ fn lower_task<'t>(
     };
     let retry_delay = setting(task, "retry_delay").map(|(v, _)| shown(v));
     let timeout = setting(task, "execution_timeout").map(|(v, _)| shown(v));
-    let mut step = Step {
-        id: format!("{pipeline_id}::{name}"),
-        pipeline,
-        name: name.clone(),
-        kind: StepKind::Task,
-        span,
-        command: None,
-        retry,
-        packages: Vec::new(),
-        image: None,
-        image_span: None,
-        image_default: false,
-        cache: None,
-        external_reads: Vec::new(),
-        retry_delay,
-        timeout,
-        inputs: Vec::new(),
-        outputs: Vec::new(),
-        invocations: Vec::new(),
-        phony: false,
-        notes: Vec::new(),
-        effective_retries: None,
-        scheduled: false,
-    };
+    let mut step = Step::new(pipeline_id, pipeline, &name, StepKind::Task, span);
+    step.retry = retry;
+    step.retry_delay = retry_delay;
+    step.timeout = timeout;
     let dir = file.dir().to_path_buf();
     // the command a task runs
     match task.kind {

@@ -51,17 +51,6 @@ struct Source {
     collected: bool,
 }
 
-fn class_name(ty: GroupType) -> &'static str {
-    match ty {
-        GroupType::Loop => "ParallelFor",
-        GroupType::If => "If",
-        GroupType::Elif => "Elif",
-        GroupType::Else => "Else",
-        GroupType::Branches => "ConditionBranches",
-        GroupType::ExitHandler => "ExitHandler",
-    }
-}
-
 impl Kfp<'_> {
     fn member_name(&self, m: Member) -> &str {
         match m {
@@ -179,7 +168,7 @@ pub fn compile(host: &Kfp, p: usize) -> Compiled {
                             message: format!(
                                 "\".after()\" on task group \"{}\" of type dsl.{} is not supported. Only dsl.ExitHandler groups can be used as .after() dependencies.",
                                 grp.name,
-                                class_name(grp.ty)
+                                grp.ty.class_name()
                             ),
                             related: vec![(deco.byte_range(), "the SDK raises when this decorator builds the pipeline".into())],
                             help: Some("wait for the tasks inside the group instead".into()),
@@ -269,14 +258,14 @@ fn crossing_error(
             )),
             _ => Some(format!(
                 "Illegal task dependency across DSL context managers. When using dsl.Collected to fan-in outputs from a task within a dsl.ParallelFor context, the dsl.ParallelFor context manager cannot be nested within a dsl.{c} context manager unless the consumer task is too. Task {task} consumes from {upstream} within a dsl.{c} context.",
-                c = class_name(ty)
+                c = ty.class_name()
             )),
         };
     }
     match ty {
         GroupType::If | GroupType::Elif | GroupType::Else | GroupType::ExitHandler => Some(format!(
             "Illegal task dependency across DSL context managers. A downstream task cannot depend on an upstream task within a dsl.{c} context unless the downstream is within that context too. Found task {task} which depends on upstream task {upstream} within an uncommon dsl.{c} context.",
-            c = class_name(ty)
+            c = ty.class_name()
         )),
         GroupType::Loop if data => Some(format!(
             "Illegal task dependency across DSL context managers. A downstream task cannot depend on an upstream task within a dsl.ParallelFor context unless the downstream is within that context too or the outputs are begin fanned-in to a list using dsl.Collected. Found task {task} which depends on upstream task {upstream} within an uncommon dsl.ParallelFor context."

@@ -182,6 +182,20 @@ pub enum GroupType {
     ExitHandler,
 }
 
+impl GroupType {
+    /// The `dsl` class of the group, as the SDK's messages name it.
+    pub fn class_name(self) -> &'static str {
+        match self {
+            GroupType::Loop => "ParallelFor",
+            GroupType::If => "If",
+            GroupType::Elif => "Elif",
+            GroupType::Else => "Else",
+            GroupType::Branches => "ConditionBranches",
+            GroupType::ExitHandler => "ExitHandler",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct GroupDef<'t> {
     pub pipeline: usize,
@@ -658,14 +672,7 @@ impl<'t> Host<'t> for Kfp<'t> {
             }
             Obj::Group(g) => {
                 let ty = it.host.groups[g].ty;
-                let class = match ty {
-                    GroupType::Loop => "ParallelFor",
-                    GroupType::If => "If",
-                    GroupType::Elif => "Elif",
-                    GroupType::Else => "Else",
-                    GroupType::Branches => "ConditionBranches",
-                    GroupType::ExitHandler => "ExitHandler",
-                };
+                let class = ty.class_name();
                 it.host.error(
                     node,
                     format!("'{class}' object has no attribute '{name}' (AttributeError): a group is not a task"),

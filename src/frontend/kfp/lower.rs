@@ -312,30 +312,10 @@ fn lower_task(
         }),
         _ => None,
     };
-    let mut step = Step {
-        id: format!("{pid}::{}", t.key),
-        pipeline: pi,
-        name: t.key.clone(),
-        kind: StepKind::Task,
-        span: t.span,
-        command: None,
-        retry,
-        packages: Vec::new(),
-        image: None,
-        image_span: None,
-        image_default: false,
-        cache,
-        external_reads: Vec::new(),
-        retry_delay: t.retry.as_ref().and_then(|r| r.backoff_duration.clone()),
-        timeout: None,
-        inputs: Vec::new(),
-        outputs: Vec::new(),
-        invocations: Vec::new(),
-        phony: false,
-        notes: Vec::new(),
-        effective_retries: None,
-        scheduled: false,
-    };
+    let mut step = Step::new(pid, pi, &t.key, StepKind::Task, t.span);
+    step.retry = retry;
+    step.cache = cache;
+    step.retry_delay = t.retry.as_ref().and_then(|r| r.backoff_duration.clone());
     let Some(c) = &t.component else {
         return step;
     };

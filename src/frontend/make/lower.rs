@@ -8,7 +8,7 @@ use super::expand::{CURDIR_MARK, UNK_OPEN, has_unknown, pattern_match};
 use super::read::{AssignOp, is_special_target};
 use super::text::Mapped;
 use super::{DEFAULT_MAKEFILES, Make, Origin, RecipeLine, Var, evaluate, evaluate_in};
-use crate::dag::{Edge, EdgeKind, Fragment, Invocation, Pipeline, PipelineKind, Port, Retry, Step, StepKind};
+use crate::dag::{Edge, EdgeKind, Fragment, Invocation, Pipeline, PipelineKind, Port, Step, StepKind};
 use crate::diagnostic::Diagnostic;
 use crate::packages;
 use crate::shell::{self, FileContext, Invocation as ShellInvocation, Role};
@@ -225,30 +225,9 @@ struct Lowering<'m, 'a> {
 impl Lowering<'_, '_> {
     fn step(&mut self, e: &Entry, declared_phony: bool, pipeline_id: &str) -> Step {
         let main = e.rules.iter().find(|r| r.recipe_rule.is_some()).unwrap_or(&e.rules[0]);
-        let mut step = Step {
-            id: format!("{pipeline_id}::{}", e.name),
-            pipeline: 0,
-            name: e.name.clone(),
-            kind: StepKind::Target,
-            span: main.target_span,
-            command: None,
-            retry: Retry::None,
-            packages: Vec::new(),
-            image: None,
-            image_span: None,
-            image_default: false,
-            cache: None,
-            external_reads: Vec::new(),
-            retry_delay: None,
-            timeout: None,
-            inputs: Vec::new(),
-            outputs: Vec::new(),
-            invocations: Vec::new(),
-            phony: declared_phony,
-            notes: Vec::new(),
-            effective_retries: Some(0),
-            scheduled: false,
-        };
+        let mut step = Step::new(pipeline_id, 0, &e.name, StepKind::Target, main.target_span);
+        step.phony = declared_phony;
+        step.effective_retries = Some(0);
         let targets: Vec<String> = std::iter::once(e.name.clone())
             .chain(e.also_makes.iter().cloned())
             .collect();
