@@ -61,6 +61,9 @@ struct TaskView {
     caching: Option<bool>,
     image: Option<String>,
     packages: Vec<String>,
+    /// The component's inputs and outputs with their IR types.
+    inputs: BTreeMap<String, String>,
+    outputs: BTreeMap<String, String>,
 }
 
 type View = BTreeMap<String, BTreeMap<String, TaskView>>;
@@ -70,6 +73,25 @@ fn package_name(spec: &str) -> String {
     match kfr::packages::classify(spec, false) {
         Some(r) => normalize_name(&r.name),
         None => spec.to_string(),
+    }
+}
+
+fn types(v: &Value) -> BTreeMap<String, String> {
+    v.as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, t)| (k.clone(), t.as_str().unwrap_or("").to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// An input's or output's type as the IR writes it.
+fn ir_type(ty: &model::IoType) -> String {
+    match ty {
+        model::IoType::Parameter(p) => p.ir().to_string(),
+        model::IoType::Artifact { schema, list: true } => format!("{schema}[]"),
+        model::IoType::Artifact { schema, .. } => schema.clone(),
     }
 }
 
@@ -97,6 +119,8 @@ fn oracle_view(json: &Value) -> View {
                     caching: t["caching"].as_bool(),
                     image: t["image"].as_str().map(str::to_string),
                     packages: strings(&t["packages"]).iter().map(|s| package_name(s)).collect(),
+                    inputs: types(&t["interface"]["inputs"]),
+                    outputs: types(&t["interface"]["outputs"]),
                 },
             );
         }
@@ -136,6 +160,12 @@ fn kfr_view(pipelines: &[model::Pipeline], frag: &kfr::dag::Fragment) -> View {
                         .find(|s| Some(s.pipeline) == pi && s.name == t.key)
                         .filter(|_| container)
                         .map(|s| s.packages.iter().map(|p| normalize_name(&p.name)).collect())
+                        .unwrap_or_default(),
+                    inputs: comp
+                        .map(|c| c.inputs.iter().map(|i| (i.name.clone(), ir_type(&i.ty))).collect())
+                        .unwrap_or_default(),
+                    outputs: comp
+                        .map(|c| c.outputs.iter().map(|i| (i.name.clone(), ir_type(&i.ty))).collect())
                         .unwrap_or_default(),
                 },
             );

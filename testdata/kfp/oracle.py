@@ -16,8 +16,9 @@ comparison needs is read back out of that IR into expected/<stem>.json:
   exit-handler groups (not the inside of a nested pipeline, which is
   compiled on its own): its group, its kind, `dependentTasks`, the
   `taskOutputArtifact`/`taskOutputParameter` inputs it consumes, the retry
-  count, whether caching is on, the container image and the packages the
-  executor installs (read out of the executor's pip command);
+  count, whether caching is on, the container image, the packages the
+  executor installs (read out of the executor's pip command), and its
+  component's inputs and outputs with their IR types;
 - the error the SDK raised while importing the file, with its line.
 
 With --check, nothing is written: the compiled YAML and JSON are produced
@@ -119,6 +120,16 @@ def task_summary(spec, key, task, group):
             if src:
                 consumes.append(f"{src['producerTask']}.{src[out_key]}")
     retry = task.get("retryPolicy")
+    interface = {}
+    if kind != "group":
+        for side, defs in (("inputs", comp.get("inputDefinitions", {})), ("outputs", comp.get("outputDefinitions", {}))):
+            types = {}
+            for name, d in defs.get("parameters", {}).items():
+                types[name] = d.get("parameterType")
+            for name, d in defs.get("artifacts", {}).items():
+                title = d.get("artifactType", {}).get("schemaTitle")
+                types[name] = f"{title}[]" if d.get("isArtifactList") else title
+            interface[side] = types
     return {
         "group": group,
         "kind": kind,
@@ -129,6 +140,7 @@ def task_summary(spec, key, task, group):
         "caching": bool(task.get("cachingOptions", {}).get("enableCache", False)) if kind != "group" else None,
         "image": image,
         "packages": packages,
+        "interface": interface,
     }
 
 

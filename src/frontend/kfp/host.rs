@@ -426,6 +426,23 @@ impl<'t> Kfp<'t> {
         }
     }
 
+    /// The type of the value a channel carries.
+    pub fn channel_type(&self, c: &Channel) -> IoType {
+        let string = IoType::Parameter(ParamType::String);
+        match c {
+            Channel::Param(name) => self
+                .current
+                .and_then(|p| self.pipelines[p].params.iter().find(|i| &i.name == name))
+                .map_or(string, |i| i.ty.clone()),
+            Channel::Output { task, key } => self.components[self.tasks[*task].component]
+                .outputs
+                .iter()
+                .find(|o| &o.name == key)
+                .map_or(string, |o| o.ty.clone()),
+            _ => string,
+        }
+    }
+
     /// The outputs of a component by key, for `.outputs[...]`.
     pub fn output_keys(&self, c: usize) -> Vec<String> {
         self.components[c].outputs.iter().map(|o| o.name.clone()).collect()
@@ -1003,9 +1020,16 @@ fn docstring<'t>(it: &mut It<'t>, f: &Func<'t>) -> Option<String> {
         }
         paragraphs.push(line.trim_end().to_string());
     }
+    // the first line, then the rest without the blank line between
     let joined = paragraphs.join("\n");
-    let trimmed = joined.trim();
-    (!trimmed.is_empty()).then(|| trimmed.to_string())
+    let joined = joined.trim();
+    let (short, long) = joined.split_once('\n').unwrap_or((joined, ""));
+    let (short, long) = (short.trim(), long.trim());
+    match (short.is_empty(), long.is_empty()) {
+        (true, _) => None,
+        (false, true) => Some(short.to_string()),
+        (false, false) => Some(format!("{short}\n{long}")),
+    }
 }
 
 fn new_pipeline<'t>(it: &mut It<'t>, kwargs: &Args<'t>, f: Rc<Func<'t>>, deco: Node<'t>) -> Value<'t> {
@@ -1399,11 +1423,8 @@ fn new_importer<'t>(it: &mut It<'t>, args: &Args<'t>, node: Node<'t>) -> Value<'
     // and output `artifact`, and calls it
     let class = args
         .get("artifact_class", 1)
-        .and_then(|v| match v {
-            Value::Extern(q) => model::artifact_schema(last(q)),
-            _ => None,
-        })
-        .unwrap_or("system.Artifact");
+        .and_then(super::signature::artifact_class_schema)
+        .unwrap_or_else(|| "system.Artifact".to_string());
     let uri_node = args.get_node("artifact_uri", 0);
     if args.kwarg("download_to_workspace").and_then(Value::truthy) == Some(true)
         && let Some(p) = it.host.current
@@ -1418,21 +1439,41 @@ fn new_importer<'t>(it: &mut It<'t>, args: &Args<'t>, node: Node<'t>) -> Value<'
         path_annotation: None,
         node: n,
     };
+    let mut inputs = vec![io(
+        "uri",
+        IoType::Parameter(ParamType::String),
+        uri_node.unwrap_or(node),
+    )];
+    // each channel in the metadata is an input: `metadata`, `metadata-2`...
+    let mut channels = Vec::new();
+    if let Some(m) = args.kwarg("metadata") {
+        it.host.channels_in(m, &mut channels, 0);
+    }
+    let mut seen: Vec<Channel> = Vec::new();
+    for ch in channels {
+        if seen.contains(&ch) {
+            continue;
+        }
+        let name = match seen.len() {
+            0 => "metadata".to_string(),
+            n => format!("metadata-{}", n + 1),
+        };
+        let ty = it.host.channel_type(&ch);
+        inputs.push(IoDef {
+            optional: true,
+            ..io(&name, ty, args.kwarg_node("metadata").unwrap_or(node))
+        });
+        seen.push(ch);
+    }
     let c = it.host.components.len();
     it.host.components.push(ComponentDef {
         name: "importer".into(),
         source: ComponentSource::Importer,
-        inputs: vec![
-            io("uri", IoType::Parameter(ParamType::String), uri_node.unwrap_or(node)),
-            IoDef {
-                optional: true,
-                ..io("metadata", IoType::Parameter(ParamType::Struct), node)
-            },
-        ],
+        inputs,
         outputs: vec![io(
             "artifact",
             IoType::Artifact {
-                schema: class.to_string(),
+                schema: class,
                 list: false,
             },
             node,
@@ -1444,12 +1485,17 @@ fn new_importer<'t>(it: &mut It<'t>, args: &Args<'t>, node: Node<'t>) -> Value<'
     if let Some(uri) = args.get("artifact_uri", 0) {
         call.kw.push(("uri".into(), uri.clone(), uri_node));
     }
-    // channels in the metadata are inputs of the importer too
-    if let Some(m) = args.kwarg("metadata") {
-        call.kw
+    let task = call_component(it, c, call, node);
+    // channels in the metadata are inputs of the importer too (the IR
+    // adds an input for each)
+    if let (Some(m), Value::Obj(id)) = (args.kwarg("metadata"), &task)
+        && let Some(Obj::Task(t)) = it.host.get(*id).cloned()
+    {
+        it.host.tasks[t]
+            .args
             .push(("metadata".into(), m.clone(), args.kwarg_node("metadata")));
     }
-    call_component(it, c, call, node)
+    task
 }
 
 fn load_component<'t>(it: &mut It<'t>, how: &str, args: &Args<'t>, node: Node<'t>) -> Value<'t> {

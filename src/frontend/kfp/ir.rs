@@ -795,9 +795,12 @@ fn v1_component(file: &SourceFile, doc: &Node) -> Result<Loaded, (Range<usize>, 
                 let ty = match param {
                     Some(p) => IoType::Parameter(p),
                     None => IoType::Artifact {
-                        schema: super::model::artifact_schema(ty)
-                            .unwrap_or("system.Artifact")
-                            .to_string(),
+                        // `Dataset`, or a title already (`google.VertexDataset`)
+                        schema: match super::model::artifact_schema(ty) {
+                            Some(s) => s.to_string(),
+                            None if ty.starts_with("google.") || ty.starts_with("system.") => ty.to_string(),
+                            None => "system.Artifact".to_string(),
+                        },
                         list: false,
                     },
                 };

@@ -380,6 +380,9 @@ fn generic<'t>(it: &mut It<'t>, base: &str, args: &[Node<'t>], f: &Func<'t>, dep
 /// NamedTuple, `ContainerSpec`.
 fn value_annotation<'t>(it: &mut It<'t>, v: &Value<'t>) -> Ann<'t> {
     match v {
+        Value::Extern(q) if q.starts_with("google_cloud_pipeline_components.") && q.contains("artifact_types") => {
+            artifact_class_schema(v).map_or(Ann::Unknown, Ann::Artifact)
+        }
         Value::Extern(q) => {
             let name = q.rsplit('.').next().unwrap_or(q);
             match name {
@@ -393,24 +396,51 @@ fn value_annotation<'t>(it: &mut It<'t>, v: &Value<'t>) -> Ann<'t> {
         }
         Value::None => Ann::NoneType,
         Value::Class(c) => {
-            // an artifact subclass, or a class-style NamedTuple
-            for b in &c.bases {
-                if let Value::Extern(q) = b {
-                    let base = q.rsplit('.').next().unwrap_or(q);
-                    if base == "NamedTuple" {
-                        return Ann::NamedTuple(class_fields(it, c.node));
-                    }
-                    if let Some(s) = artifact_schema(base) {
-                        return Ann::Artifact(s.to_string());
-                    }
-                }
+            // a class-style NamedTuple, or an artifact subclass
+            let named_tuple = c
+                .bases
+                .iter()
+                .any(|b| matches!(b, Value::Extern(q) if q.rsplit('.').next() == Some("NamedTuple")));
+            if named_tuple {
+                return Ann::NamedTuple(class_fields(it, c.node));
             }
-            Ann::Unknown
+            artifact_class_schema(v).map_or(Ann::Unknown, Ann::Artifact)
         }
         v => match named_tuple_fields(it, v) {
             Some(fields) => Ann::NamedTuple(fields),
             None => Ann::Unknown,
         },
+    }
+}
+
+/// The IR schema title of an artifact class: a `dsl` class, a class of
+/// google_cloud_pipeline_components' `artifact_types`, or a class of the
+/// file's with its own `schema_title` (or a base that has one).
+pub fn artifact_class_schema(v: &Value) -> Option<String> {
+    fn class_schema(c: &crate::python::Class, depth: usize) -> Option<String> {
+        if depth > 16 {
+            return None;
+        }
+        if let Some(Value::Str(s)) = c.attrs.borrow().get("schema_title")
+            && !s.partial
+        {
+            return Some(s.text.clone());
+        }
+        c.bases.iter().find_map(|b| match b {
+            Value::Class(base) => class_schema(base, depth + 1),
+            b => artifact_class_schema(b),
+        })
+    }
+    match v {
+        Value::Extern(q) => {
+            let name = q.rsplit('.').next().unwrap_or(q);
+            if q.starts_with("google_cloud_pipeline_components.") && q.contains("artifact_types") {
+                return Some(format!("google.{name}"));
+            }
+            artifact_schema(name).map(str::to_string)
+        }
+        Value::Class(c) => class_schema(c, 0),
+        _ => None,
     }
 }
 
