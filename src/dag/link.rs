@@ -303,6 +303,7 @@ mod tests {
             external_reads: Vec::new(),
             retry_delay: None,
             timeout: None,
+            settings: Vec::new(),
             inputs: vec![],
             outputs: vec![],
             invocations: invokes

@@ -197,6 +197,9 @@ pub struct Step {
     pub retry_delay: Option<String>,
     /// Longest a run may take, as written.
     pub timeout: Option<String>,
+    /// Resources and environment the step is given, as written
+    /// (`cpu_limit`, `memory_limit`, `accelerator_type`, `env.NAME`).
+    pub settings: Vec<(String, String)>,
     pub inputs: Vec<Port>,
     pub outputs: Vec<Port>,
     pub invocations: Vec<Invocation>,
@@ -240,6 +243,7 @@ impl Step {
             external_reads: Vec::new(),
             retry_delay: None,
             timeout: None,
+            settings: Vec::new(),
             inputs: Vec::new(),
             outputs: Vec::new(),
             invocations: Vec::new(),

@@ -141,6 +141,7 @@ mod tests {
             external_reads: Vec::new(),
             retry_delay: None,
             timeout: None,
+            settings: Vec::new(),
             inputs: inputs.iter().map(port).collect(),
             outputs: outputs.iter().map(port).collect(),
             invocations: vec![],

@@ -48,6 +48,8 @@ pub struct StepJson {
     pub retry_delay: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<String>,
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub settings: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Serialize)]
@@ -124,6 +126,7 @@ pub fn to_json(dag: &Dag, db: &SourceDb, only: Option<&BTreeSet<usize>>) -> Grap
                     outputs: s.outputs.iter().map(|p| p.path.clone()).collect(),
                     retry_delay: s.retry_delay.clone(),
                     timeout: s.timeout.clone(),
+                    settings: s.settings.iter().cloned().collect(),
                 }
             })
             .collect(),

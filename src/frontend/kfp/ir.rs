@@ -623,10 +623,26 @@ fn definitions(file: &SourceFile, defs: Option<&Node>) -> Vec<Io> {
 fn container_settings(executor: &Node) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let Some(c) = executor.get("container") else { return out };
+    // named as the `set_...` calls that write them
     if let Some(r) = c.get("resources") {
-        for (k, _, v) in r.entries() {
-            if k.starts_with("resource") || k == "accelerator" {
-                out.push((k.clone(), scalar_text(v)));
+        for (key, name) in [
+            ("resourceCpuLimit", "cpu_limit"),
+            ("resourceCpuRequest", "cpu_request"),
+            ("resourceMemoryLimit", "memory_limit"),
+            ("resourceMemoryRequest", "memory_request"),
+        ] {
+            if let Some(v) = r.get(key) {
+                out.push((name.to_string(), scalar_text(v)));
+            }
+        }
+        if let Some(a) = r.get("accelerator") {
+            for (key, name) in [
+                ("resourceType", "accelerator_type"),
+                ("resourceCount", "accelerator_limit"),
+            ] {
+                if let Some(v) = a.get(key) {
+                    out.push((name.to_string(), scalar_text(v)));
+                }
             }
         }
     }

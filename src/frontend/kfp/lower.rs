@@ -316,6 +316,7 @@ fn lower_task(
     step.retry = retry;
     step.cache = cache;
     step.retry_delay = t.retry.as_ref().and_then(|r| r.backoff_duration.clone());
+    step.settings = t.settings.clone();
     let Some(c) = &t.component else {
         return step;
     };
