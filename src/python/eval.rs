@@ -330,9 +330,9 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
     /// Run the module body.
     pub fn run_module(&mut self, root: Node<'t>) {
         let module = self.module.clone();
-        if let Some(first) = root.named_child(0)
+        if let Some(first) = first_expr(root)
             && first.kind() == "expression_statement"
-            && let Some(s) = first.named_child(0)
+            && let Some(s) = first_expr(first)
             && s.kind() == "string"
             && let Some(text) = self.eval(s, &module).as_str()
         {
@@ -518,7 +518,7 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                 Flow::Normal
             }
             "return_statement" => {
-                let v = node.named_child(0).map(|e| self.eval(e, scope)).unwrap_or(Value::None);
+                let v = first_expr(node).map(|e| self.eval(e, scope)).unwrap_or(Value::None);
                 Flow::Return(v)
             }
             "break_statement" => Flow::Break,
@@ -582,7 +582,7 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                     .collect();
                 let decos: Vec<(Value<'t>, Node<'t>)> = decorators
                     .iter()
-                    .filter_map(|d| d.named_child(0).map(|e| (self.eval(e, scope), *d)))
+                    .filter_map(|d| first_expr(*d).map(|e| (self.eval(e, scope), *d)))
                     .collect();
                 let mut v = match def.kind() {
                     "function_definition" => self.define_function(def, scope),
@@ -718,8 +718,8 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                 let (expr, target) = if value.kind() == "as_pattern" {
                     let target = value
                         .child_by_field_name("alias")
-                        .and_then(|a| a.named_child(0).or(Some(a)));
-                    (value.named_child(0).unwrap_or(value), target)
+                        .and_then(|a| first_expr(a).or(Some(a)));
+                    (first_expr(value).unwrap_or(value), target)
                 } else {
                     (value, None)
                 };
@@ -860,7 +860,7 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                             self.assign(*t, item.clone(), scope);
                         }
                         let mid = items[s..items.len() - after].to_vec();
-                        if let Some(inner) = targets[s].named_child(0) {
+                        if let Some(inner) = first_expr(targets[s]) {
                             self.assign(inner, Value::list(mid), scope);
                         }
                         for (t, item) in targets[s + 1..].iter().zip(items[items.len() - after..].iter()) {
@@ -870,7 +870,7 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                     _ => {
                         for t in targets {
                             let t = if t.kind() == "list_splat_pattern" {
-                                t.named_child(0).unwrap_or(t)
+                                first_expr(t).unwrap_or(t)
                             } else {
                                 t
                             };
@@ -880,7 +880,7 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                 }
             }
             "parenthesized_expression" => {
-                if let Some(inner) = target.named_child(0) {
+                if let Some(inner) = first_expr(target) {
                     self.assign(inner, v, scope);
                 }
             }
@@ -992,7 +992,7 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
             "true" => Value::Bool(true),
             "false" => Value::Bool(false),
             "none" => Value::None,
-            "parenthesized_expression" => node.named_child(0).map_or(Value::Unknown, |e| self.eval(e, scope)),
+            "parenthesized_expression" => first_expr(node).map_or(Value::Unknown, |e| self.eval(e, scope)),
             "list" | "set" => Value::list(self.eval_items(node, scope)),
             "tuple" | "expression_list" => Value::Tuple(Rc::new(self.eval_items(node, scope))),
             "dictionary" => {
@@ -1011,7 +1011,7 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                             d.set(key, value);
                         }
                         "dictionary_splat" => {
-                            let v = k.named_child(0).map_or(Value::Unknown, |e| self.eval(e, scope));
+                            let v = first_expr(k).map_or(Value::Unknown, |e| self.eval(e, scope));
                             match v {
                                 Value::Dict(other) => {
                                     for (key, value) in other.borrow().items.clone() {
@@ -1157,7 +1157,7 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                 self.set_var(scope, self.text(name), v.clone());
                 v
             }
-            "await" => node.named_child(0).map_or(Value::Unknown, |e| self.eval(e, scope)),
+            "await" => first_expr(node).map_or(Value::Unknown, |e| self.eval(e, scope)),
             "ellipsis" => Value::Opaque("...".into()),
             _ => Value::Unknown,
         }
@@ -1169,7 +1169,7 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
         let kids: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
         for k in kids {
             if k.kind() == "list_splat" {
-                let v = k.named_child(0).map_or(Value::Unknown, |e| self.eval(e, scope));
+                let v = first_expr(k).map_or(Value::Unknown, |e| self.eval(e, scope));
                 match self.iter_values(&v) {
                     Some(items) => out.extend(items),
                     None => out.push(Value::Unknown),
@@ -1427,7 +1427,7 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
             return;
         };
         if clause.kind() == "if_clause" {
-            let c = clause.named_child(0).map_or(Value::Unknown, |e| self.eval(e, scope));
+            let c = first_expr(*clause).map_or(Value::Unknown, |e| self.eval(e, scope));
             match c.truthy() {
                 Some(true) => self.comprehend(clauses, i + 1, body, scope, out, ok),
                 Some(false) => {}
@@ -1597,14 +1597,14 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                     args.kw.push((self.text(n).to_string(), value, Some(v)));
                 }
                 "list_splat" => {
-                    let v = k.named_child(0).map_or(Value::Unknown, |e| self.eval(e, scope));
+                    let v = first_expr(k).map_or(Value::Unknown, |e| self.eval(e, scope));
                     match self.iter_values(&v) {
                         Some(items) => args.pos.extend(items.into_iter().map(|i| (i, Some(k)))),
                         None => args.unknown_splat = true,
                     }
                 }
                 "dictionary_splat" => {
-                    let v = k.named_child(0).map_or(Value::Unknown, |e| self.eval(e, scope));
+                    let v = first_expr(k).map_or(Value::Unknown, |e| self.eval(e, scope));
                     match v {
                         Value::Dict(d) => {
                             for (key, value) in d.borrow().items.iter() {
@@ -1709,17 +1709,17 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                     true,
                 ),
                 "typed_parameter" => {
-                    let inner = k.named_child(0);
+                    let inner = first_expr(k);
                     match inner.map(|i| i.kind()) {
                         Some("list_splat_pattern") => {
                             keyword_only = true;
-                            let n = inner.and_then(|i| i.named_child(0)).map_or("", |n| self.text(n));
+                            let n = inner.and_then(|i| first_expr(i)).map_or("", |n| self.text(n));
                             let rest: Vec<Value<'t>> = pos.by_ref().collect();
                             self.set_var(scope, n, Value::Tuple(Rc::new(rest)));
                             continue;
                         }
                         Some("dictionary_splat_pattern") => {
-                            star_kwargs = inner.and_then(|i| i.named_child(0)).map(|n| self.text(n).to_string());
+                            star_kwargs = inner.and_then(|i| first_expr(i)).map(|n| self.text(n).to_string());
                             continue;
                         }
                         _ => (inner.map_or("", |n| self.text(n)).to_string(), false),
@@ -1727,7 +1727,7 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                 }
                 "list_splat_pattern" => {
                     keyword_only = true;
-                    let n = k.named_child(0).map_or("", |n| self.text(n));
+                    let n = first_expr(k).map_or("", |n| self.text(n));
                     let rest: Vec<Value<'t>> = pos.by_ref().collect();
                     self.set_var(scope, n, Value::Tuple(Rc::new(rest)));
                     continue;
@@ -1737,7 +1737,7 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                     continue;
                 }
                 "dictionary_splat_pattern" => {
-                    star_kwargs = k.named_child(0).map(|n| self.text(n).to_string());
+                    star_kwargs = first_expr(k).map(|n| self.text(n).to_string());
                     continue;
                 }
                 _ => continue,
@@ -2276,6 +2276,13 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------
+
+/// The first named child that is not a comment (a comment can follow any
+/// opening bracket: `(  # why\n    call()\n)`).
+pub fn first_expr(node: Node) -> Option<Node> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).find(|c| c.kind() != "comment")
+}
 
 fn dotted(text: &str) -> String {
     text.split_whitespace().collect::<String>()

@@ -642,7 +642,7 @@ impl<'t> Host<'t> for Kfp<'t> {
             return None;
         }
         Some(it.host.obj(Obj::Foreign {
-            decorator: decorator.named_child(0).unwrap_or(decorator),
+            decorator: crate::python::first_expr(decorator).unwrap_or(decorator),
             func: f.clone(),
         }))
     }
@@ -1000,11 +1000,11 @@ fn new_container_component<'t>(it: &mut It<'t>, f: Rc<Func<'t>>, deco: Node<'t>)
 
 /// The docstring of a function: its first statement, when a string.
 fn docstring<'t>(it: &mut It<'t>, f: &Func<'t>) -> Option<String> {
-    let first = f.body.named_child(0)?;
+    let first = crate::python::first_expr(f.body)?;
     if first.kind() != "expression_statement" {
         return None;
     }
-    let s = first.named_child(0)?;
+    let s = crate::python::first_expr(first)?;
     if s.kind() != "string" {
         return None;
     }

@@ -46,11 +46,11 @@ pub fn read<'t>(it: &mut It<'t>, f: &Func<'t>, containerized: bool) -> Result<In
         let kids: Vec<Node<'t>> = params.named_children(&mut cursor).collect();
         for p in kids {
             let (name_node, ty_node) = match p.kind() {
-                "typed_parameter" => (p.named_child(0), p.child_by_field_name("type")),
+                "typed_parameter" => (crate::python::first_expr(p), p.child_by_field_name("type")),
                 "typed_default_parameter" => (p.child_by_field_name("name"), p.child_by_field_name("type")),
                 "identifier" => (Some(p), None),
                 "default_parameter" => (p.child_by_field_name("name"), None),
-                "list_splat_pattern" | "dictionary_splat_pattern" => (p.named_child(0), None),
+                "list_splat_pattern" | "dictionary_splat_pattern" => (crate::python::first_expr(p), None),
                 _ => continue,
             };
             let Some(name_node) = name_node else { continue };
@@ -268,7 +268,7 @@ fn annotation<'t>(it: &mut It<'t>, node: Node<'t>, f: &Func<'t>, depth: usize) -
         return Ann::Unknown;
     }
     match node.kind() {
-        "type" | "parenthesized_expression" => match node.named_child(0) {
+        "type" | "parenthesized_expression" => match crate::python::first_expr(node) {
             Some(c) => annotation(it, c, f, depth + 1),
             None => Ann::Unknown,
         },
@@ -279,7 +279,7 @@ fn annotation<'t>(it: &mut It<'t>, node: Node<'t>, f: &Func<'t>, depth: usize) -
             named_type(s.trim()).unwrap_or(Ann::Unknown)
         }
         "generic_type" => {
-            let base = node.named_child(0);
+            let base = crate::python::first_expr(node);
             let params = node.named_child(1);
             let base_ann = base.map(|b| resolve(it, b, f)).unwrap_or_default();
             let args: Vec<Node<'t>> = params
@@ -465,7 +465,7 @@ fn class_fields<'t>(it: &It<'t>, class: Node<'t>) -> Vec<(String, Node<'t>)> {
         if stmt.kind() != "expression_statement" {
             continue;
         }
-        let Some(a) = stmt.named_child(0).filter(|a| a.kind() == "assignment") else {
+        let Some(a) = crate::python::first_expr(stmt).filter(|a| a.kind() == "assignment") else {
             continue;
         };
         if let (Some(l), Some(t)) = (a.child_by_field_name("left"), a.child_by_field_name("type"))
