@@ -255,6 +255,9 @@ pub struct Interp<'t, H> {
     depth: u32,
     scopes: Vec<Weak<ScopeData<'t>>>,
     docstring: Option<String>,
+    /// The package of the repository module running now (None: the main
+    /// file), for its relative imports.
+    package: Option<String>,
 }
 
 impl<'t, H> Drop for Interp<'t, H> {
@@ -291,6 +294,7 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
             depth: 0,
             scopes: Vec::new(),
             docstring: None,
+            package: None,
         }
     }
 
@@ -321,9 +325,12 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
         // registered before it runs, as in sys.modules: a cycle sees it half-made
         self.modules
             .insert(name.to_string(), (root, path.clone(), Some(s.clone())));
+        let package = super::modules::package_of(name, std::path::Path::new(&path));
         let saved = std::mem::replace(&mut self.file_path, path);
+        let saved_package = self.package.replace(package);
         let _ = self.exec_block(root, &s);
         self.file_path = saved;
+        self.package = saved_package;
         Some(s)
     }
 
@@ -468,10 +475,18 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                 Flow::Normal
             }
             "import_from_statement" => {
-                let module = node
+                let written = node
                     .child_by_field_name("module_name")
                     .map(|m| dotted(self.text(m)))
                     .unwrap_or_default();
+                // inside a repository module, a relative import is named
+                // from its package, as Program::build names it
+                let level = written.len() - written.trim_start_matches('.').len();
+                let module = match (&self.package, level) {
+                    (Some(pkg), 1..) => super::modules::absolute_module(pkg, level, &written[level..])
+                        .unwrap_or_else(|| written.clone()),
+                    _ => written,
+                };
                 let mut cursor = node.walk();
                 for c in node.children_by_field_name("name", &mut cursor) {
                     let (name, alias) = if c.kind() == "aliased_import" {
@@ -483,7 +498,11 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                         continue;
                     };
                     let short = dotted(self.text(name));
-                    let q = format!("{module}.{short}");
+                    let q = if module.ends_with('.') {
+                        format!("{module}{short}")
+                    } else {
+                        format!("{module}.{short}")
+                    };
                     let found = self
                         .load_module(&module)
                         .and_then(|m| m.vars.borrow().get(&short).cloned());
@@ -1770,7 +1789,11 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
         match &o {
             Value::Obj(id) => H::method(self, *id, name, args, node),
             Value::Extern(q) => {
-                let f = Value::Extern(format!("{q}.{name}").into());
+                // `import common` then `common.make_task(...)`: the module's function
+                let f = match self.get_attr(o.clone(), name, node) {
+                    Value::Extern(_) | Value::Unknown => Value::Extern(format!("{q}.{name}").into()),
+                    v => v,
+                };
                 self.call_value(&f, args, node)
             }
             Value::File(t) if matches!(name, "read") => Value::str(t.to_string()),

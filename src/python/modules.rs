@@ -18,8 +18,9 @@ use tree_sitter::{Point, Tree};
 const MAX_MODULES: usize = 32;
 const MAX_DEPTH: usize = 4;
 
-/// A file's directory, the modules it imports (name, level), its depth.
-type Pending = (PathBuf, Vec<(String, usize)>, usize);
+/// A file's directory, the modules it imports (name, level), its depth,
+/// and for a module its package (relative imports are taken from it).
+type Pending = (PathBuf, Vec<(String, usize)>, usize, Option<String>);
 
 /// One file and the repository modules it imports, transitively.
 pub struct Program {
@@ -45,14 +46,21 @@ impl Program {
             main.dir().to_path_buf(),
             super::imported_module_levels(main_tree, &main.text),
             0,
+            None,
         )];
         let mut seen: Vec<PathBuf> = main_key.into_iter().collect();
-        while let Some((dir, imports, depth)) = queue.pop() {
+        while let Some((dir, imports, depth, package)) = queue.pop() {
             for (name, level) in imports {
-                if program.modules.len() >= MAX_MODULES || level > 0 && depth > 0 {
+                if program.modules.len() >= MAX_MODULES {
                     continue;
                 }
-                let key = format!("{}{name}", ".".repeat(level));
+                // a module's relative imports are named from its package, the
+                // main file's as written
+                let key_of = |n: &str| match (&package, level) {
+                    (Some(pkg), 1..) => absolute_module(pkg, level, n),
+                    _ => Some(format!("{}{n}", ".".repeat(level))),
+                };
+                let Some(key) = key_of(&name) else { continue };
                 if program.modules.iter().any(|(n, _)| *n == key) || is_library(&name, level) {
                     continue;
                 }
@@ -60,7 +68,7 @@ impl Program {
                 let parts: Vec<&str> = name.split('.').collect();
                 for end in 1..=parts.len() {
                     let prefix = parts[..end].join(".");
-                    let pkey = format!("{}{prefix}", ".".repeat(level));
+                    let Some(pkey) = key_of(&prefix) else { continue };
                     if program.modules.iter().any(|(n, _)| *n == pkey) {
                         continue;
                     }
@@ -87,12 +95,13 @@ impl Program {
                     program.files.push((start, file.clone()));
                     seen.push(canon);
                     let index = program.files.len() - 1;
+                    let module_package = package_of(&pkey, &path);
                     program.modules.push((pkey, index));
                     if depth < MAX_DEPTH
                         && let Some(tree) = super::parse(&file.text)
                     {
                         let nested = super::imported_module_levels(&tree, &file.text);
-                        queue.push((file.dir().to_path_buf(), nested, depth + 1));
+                        queue.push((file.dir().to_path_buf(), nested, depth + 1, Some(module_package)));
                     }
                 }
             }
@@ -141,6 +150,34 @@ impl Program {
         let (file, r) = self.locate(range);
         file.span(r)
     }
+}
+
+/// The package a module belongs to, by its key: itself for a package
+/// (`__init__.py`), else its parent (`lib.comps` → `lib`; `.common` → ``,
+/// the main file's own package).
+pub fn package_of(key: &str, path: &Path) -> String {
+    if path.file_name().is_some_and(|n| n == "__init__.py") {
+        return key.to_string();
+    }
+    match key.rfind('.') {
+        Some(i) => key[..i].to_string(),
+        None => String::new(),
+    }
+}
+
+/// The key of module `name` imported with `level` leading dots from
+/// `package` (`steps` + `.make` → `steps.make`); a package named from the
+/// main file (`.pkg`, or `` for the main file's own) stays relative. None:
+/// the import climbs above the top package.
+pub fn absolute_module(package: &str, level: usize, name: &str) -> Option<String> {
+    let relative = package.is_empty() || package.starts_with('.');
+    let mut parts: Vec<&str> = package.split('.').filter(|p| !p.is_empty()).collect();
+    for _ in 1..level {
+        parts.pop()?;
+    }
+    parts.extend(name.split('.').filter(|p| !p.is_empty()));
+    let joined = parts.join(".");
+    Some(if relative { format!(".{joined}") } else { joined })
 }
 
 /// The file a module name refers to, searched as Python would with the
