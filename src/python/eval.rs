@@ -18,6 +18,8 @@ pub struct ScopeData<'t> {
     order: RefCell<Vec<String>>,
     globals: RefCell<HashSet<String>>,
     parent: Option<Scope<'t>>,
+    /// A `from m import *` of a library brought in names kfr cannot list.
+    unlisted_names: std::cell::Cell<bool>,
 }
 
 impl<'t> ScopeData<'t> {
@@ -153,6 +155,11 @@ pub trait Host<'t>: Sized {
         v.clone()
     }
     fn exit(it: &mut Interp<'t, Self>, v: &Value<'t>) {}
+    /// The names `from module import *` brings in, for a library the host
+    /// models. Empty: not known (any name may then be bound).
+    fn exported_names(module: &str) -> Vec<&'static str> {
+        Vec::new()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,6 +192,70 @@ impl Default for Limits {
         }
     }
 }
+
+/// Every other name Python's builtins module defines (not modelled: only
+/// known to exist).
+const PYTHON_BUILTINS: &[&str] = &[
+    "object",
+    "bytes",
+    "bytearray",
+    "complex",
+    "memoryview",
+    "slice",
+    "callable",
+    "chr",
+    "ord",
+    "hex",
+    "oct",
+    "bin",
+    "divmod",
+    "pow",
+    "vars",
+    "dir",
+    "locals",
+    "input",
+    "issubclass",
+    "setattr",
+    "delattr",
+    "compile",
+    "eval",
+    "exec",
+    "ascii",
+    "breakpoint",
+    "help",
+    "aiter",
+    "anext",
+    "Ellipsis",
+    "NotImplemented",
+    "BaseException",
+    "Exception",
+    "ValueError",
+    "TypeError",
+    "KeyError",
+    "IndexError",
+    "RuntimeError",
+    "AttributeError",
+    "NameError",
+    "OSError",
+    "IOError",
+    "FileNotFoundError",
+    "ImportError",
+    "ModuleNotFoundError",
+    "NotImplementedError",
+    "StopIteration",
+    "AssertionError",
+    "ZeroDivisionError",
+    "KeyboardInterrupt",
+    "SystemExit",
+    "Warning",
+    "UserWarning",
+    "DeprecationWarning",
+    "__import__",
+    "__builtins__",
+    "__spec__",
+    "__loader__",
+    "__package__",
+];
 
 const BUILTINS: &[&str] = &[
     "range",
@@ -394,6 +465,21 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
         }
     }
 
+    /// Whether `name` is bound where `scope` sees it, as Python would look
+    /// it up (a name kfr cannot rule out counts as bound).
+    pub fn is_defined(&self, scope: &Scope<'t>, name: &str) -> bool {
+        let mut s = Some(scope);
+        while let Some(sc) = s {
+            if sc.vars.borrow().contains_key(name) || sc.unlisted_names.get() {
+                return true;
+            }
+            s = sc.parent.as_ref();
+        }
+        matches!(name, "__file__" | "__name__" | "__doc__" | "True" | "False" | "None")
+            || BUILTINS.contains(&name)
+            || PYTHON_BUILTINS.contains(&name)
+    }
+
     fn lookup(&self, scope: &Scope<'t>, name: &str) -> Value<'t> {
         if let Some(v) = scope.get(name) {
             return v;
@@ -515,6 +601,31 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                         },
                     };
                     self.set_var(scope, self.text(alias), v);
+                }
+                // `from m import *`: a repository module's public names, or
+                // the names the host knows a library exports
+                if node
+                    .named_children(&mut node.walk())
+                    .any(|c| c.kind() == "wildcard_import")
+                {
+                    match self.load_module(&module) {
+                        Some(m) => {
+                            let names: Vec<(String, Value<'t>)> =
+                                m.entries().into_iter().filter(|(n, _)| !n.starts_with('_')).collect();
+                            for (n, v) in names {
+                                self.set_var(scope, &n, v);
+                            }
+                        }
+                        None => {
+                            let names = H::exported_names(&module);
+                            if names.is_empty() {
+                                scope.unlisted_names.set(true);
+                            }
+                            for n in names {
+                                self.set_var(scope, n, Value::Extern(format!("{module}.{n}").into()));
+                            }
+                        }
+                    }
                 }
                 Flow::Normal
             }

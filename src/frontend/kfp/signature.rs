@@ -31,9 +31,54 @@ enum Ann<'t> {
     Embedded,
     ContainerSpec,
     NoneType,
-    /// Not known.
+    /// Not known to kfr (a name it cannot follow).
     Unknown,
+    /// Known not to be a KFP type (`tuple`, `typing.Any`, `pd.DataFrame`, a
+    /// string, a class of the file that is no artifact): the SDK raises a
+    /// TypeError. The type as the SDK names it.
+    Invalid(String),
+    /// A name that is not defined where the function is: a NameError.
+    Undefined(String),
 }
+
+/// The mistake an annotation holds, as the error the SDK (or Python)
+/// raises.
+fn mistake(a: &Ann) -> Option<String> {
+    match a {
+        Ann::Invalid(t) => Some(format!(
+            "`{t}` is not a type KFP can pass between tasks: the SDK raises a TypeError (\"Artifacts must have both a schema_title and a schema_version, separated by `@`. Got: {t}\")"
+        )),
+        Ann::Undefined(n) => Some(format!(
+            "name '{n}' is not defined (NameError): Python evaluates annotations when it defines the function, so the file fails to import"
+        )),
+        Ann::List(Some(inner)) | Ann::Input(inner) | Ann::Output(inner) => mistake(inner),
+        Ann::InputPath(Some(inner)) | Ann::OutputPath(Some(inner)) => mistake(inner),
+        _ => None,
+    }
+}
+
+/// Libraries whose classes are known not to be KFP types.
+const NOT_KFP_TYPES: &[&str] = &[
+    "builtins",
+    "typing",
+    "typing_extensions",
+    "collections",
+    "numpy",
+    "pandas",
+    "polars",
+    "pyarrow",
+    "datetime",
+    "decimal",
+    "fractions",
+    "pathlib",
+    "uuid",
+    "enum",
+    "torch",
+    "tensorflow",
+    "sklearn",
+    "scipy",
+    "PIL",
+];
 
 type Interface<'t> = (Vec<IoDef<'t>>, Vec<IoDef<'t>>);
 
@@ -65,6 +110,9 @@ pub fn read<'t>(it: &mut It<'t>, f: &Func<'t>, containerized: bool) -> Result<In
                 ));
             };
             let ann = annotation(it, ty_node, f, 0);
+            if let Some(m) = mistake(&ann) {
+                return Err((ty_node, m));
+            }
             let default = f.defaults.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone());
             let has_default = p.kind().ends_with("default_parameter");
             let written = it.text(ty_node).to_string();
@@ -138,6 +186,9 @@ pub fn read<'t>(it: &mut It<'t>, f: &Func<'t>, containerized: bool) -> Result<In
     // the return annotation
     if let Some(ret) = f.node.child_by_field_name("return_type") {
         let ann = annotation(it, ret, f, 0);
+        if let Some(m) = mistake(&ann) {
+            return Err((ret, m));
+        }
         if containerized {
             if !matches!(ann, Ann::ContainerSpec | Ann::NoneType) {
                 return Err((
@@ -151,6 +202,9 @@ pub fn read<'t>(it: &mut It<'t>, f: &Func<'t>, containerized: bool) -> Result<In
                 Ann::NamedTuple(fields) => {
                     for (name, node) in fields {
                         let a = annotation(it, node, f, 0);
+                        if let Some(m) = mistake(&a) {
+                            return Err((node, m));
+                        }
                         let ty = artifact_type(&a).unwrap_or_else(|| IoType::Parameter(param_type(&a)));
                         outputs.push(IoDef {
                             name,
@@ -273,10 +327,11 @@ fn annotation<'t>(it: &mut It<'t>, node: Node<'t>, f: &Func<'t>, depth: usize) -
             None => Ann::Unknown,
         },
         "none" => Ann::NoneType,
-        "string" => {
-            // a string annotation: an artifact or a v1 type name
-            let s = crate::python::literal_string(it.src, node).unwrap_or_default();
-            named_type(s.trim()).unwrap_or(Ann::Unknown)
+        // the SDK takes a string annotation for a type name, and no
+        // string names a type it supports
+        "string" => Ann::Invalid(crate::python::literal_string(it.src, node).unwrap_or_default()),
+        "generic_type" | "subscript" if undefined_base(it, node, f).is_some() => {
+            Ann::Undefined(undefined_base(it, node, f).unwrap_or_default())
         }
         "generic_type" => {
             let base = crate::python::first_expr(node);
@@ -325,7 +380,14 @@ fn annotation<'t>(it: &mut It<'t>, node: Node<'t>, f: &Func<'t>, depth: usize) -
                         } else {
                             n
                         };
-                        Box::new(annotation(it, n, f, depth + 1))
+                        // a v1 type name (`InputPath("CSV")`), or a type
+                        Box::new(match n.kind() {
+                            "string" => {
+                                let s = crate::python::literal_string(it.src, n).unwrap_or_default();
+                                named_type(s.trim()).unwrap_or(Ann::Unknown)
+                            }
+                            _ => annotation(it, n, f, depth + 1),
+                        })
                     });
                     if name == "InputPath" {
                         Ann::InputPath(inner)
@@ -341,11 +403,43 @@ fn annotation<'t>(it: &mut It<'t>, node: Node<'t>, f: &Func<'t>, depth: usize) -
             }
         }
         "identifier" | "attribute" => {
+            let mut base = node;
+            while base.kind() == "attribute"
+                && let Some(o) = base.child_by_field_name("object")
+            {
+                base = o;
+            }
+            if base.kind() == "identifier" && !it.is_defined(&f.closure, it.text(base)) {
+                return Ann::Undefined(it.text(base).to_string());
+            }
             let v = it.eval(node, &f.closure);
+            // builtin types the interpreter does not model
+            if node.kind() == "identifier"
+                && v.is_unknown()
+                && matches!(
+                    it.text(node),
+                    "bytes" | "object" | "complex" | "bytearray" | "memoryview" | "slice"
+                )
+            {
+                return Ann::Invalid(it.text(node).to_string());
+            }
             value_annotation(it, &v)
         }
         _ => Ann::Unknown,
     }
+}
+
+/// The name a generic annotation starts with (`List` of `List[int]`,
+/// `typing` of `typing.List[int]`), when it is not defined.
+fn undefined_base<'t>(it: &It<'t>, node: Node<'t>, f: &Func<'t>) -> Option<String> {
+    let mut base = match node.kind() {
+        "subscript" => node.child_by_field_name("value")?,
+        _ => crate::python::first_expr(node)?,
+    };
+    while base.kind() == "attribute" {
+        base = base.child_by_field_name("object")?;
+    }
+    (base.kind() == "identifier" && !it.is_defined(&f.closure, it.text(base))).then(|| it.text(base).to_string())
 }
 
 /// The last name of what a node resolves to (`dsl.Input` → `Input`).
@@ -367,11 +461,17 @@ fn generic<'t>(it: &mut It<'t>, base: &str, args: &[Node<'t>], f: &Func<'t>, dep
         "Optional" => first.unwrap_or(Ann::NoneType),
         "Union" => {
             let all: Vec<Ann> = args.iter().map(|a| annotation(it, *a, f, depth + 1)).collect();
-            all.into_iter()
-                .find(|a| !matches!(a, Ann::NoneType))
-                .unwrap_or(Ann::NoneType)
+            let mut types: Vec<Ann> = all.into_iter().filter(|a| !matches!(a, Ann::NoneType)).collect();
+            match types.len() {
+                0 => Ann::NoneType,
+                1 => types.remove(0),
+                // Optional[X] only: a union of types is none of them
+                _ => Ann::Invalid("typing.Union".into()),
+            }
         }
         "EmbeddedInput" => Ann::Embedded,
+        "Tuple" | "tuple" | "Set" | "set" | "FrozenSet" | "frozenset" | "Callable" | "Iterable" | "Iterator"
+        | "Type" | "type" | "Literal" => Ann::Invalid(base.to_string()),
         _ => named_type(base).unwrap_or(Ann::Unknown),
     }
 }
@@ -385,13 +485,18 @@ fn value_annotation<'t>(it: &mut It<'t>, v: &Value<'t>) -> Ann<'t> {
         }
         Value::Extern(q) => {
             let name = q.rsplit('.').next().unwrap_or(q);
+            let top = q.split('.').next().unwrap_or("");
             match name {
                 "ContainerSpec" => Ann::ContainerSpec,
                 "PipelineTaskFinalStatus" | "TaskConfig" => Ann::Status,
-                "Input" | "Output" => Ann::Unknown,
+                "Input" | "Output" => Ann::Invalid(name.to_string()),
                 "InputPath" => Ann::InputPath(None),
                 "OutputPath" => Ann::OutputPath(None),
-                _ => named_type(name).unwrap_or(Ann::Unknown),
+                _ => match named_type(name) {
+                    Some(a) => a,
+                    None if NOT_KFP_TYPES.contains(&top) => Ann::Invalid(name.to_string()),
+                    None => Ann::Unknown,
+                },
             }
         }
         Value::None => Ann::NoneType,
@@ -404,7 +509,8 @@ fn value_annotation<'t>(it: &mut It<'t>, v: &Value<'t>) -> Ann<'t> {
             if named_tuple {
                 return Ann::NamedTuple(class_fields(it, c.node));
             }
-            artifact_class_schema(v).map_or(Ann::Unknown, Ann::Artifact)
+            // a class of the file's that is no artifact is no type KFP knows
+            artifact_class_schema(v).map_or_else(|| Ann::Invalid(c.name.clone()), Ann::Artifact)
         }
         v => match named_tuple_fields(it, v) {
             Some(fields) => Ann::NamedTuple(fields),
