@@ -284,7 +284,8 @@ fn python_fixtures_agree_with_the_sdk() {
                 ));
             }
         }
-        if errors.is_empty() {
+        // where the SDK stopped for its environment, kfr's errors cannot be judged
+        if !sdk_failed {
             for d in diags.iter().filter(|d| d.severity == Severity::Error) {
                 failures.push(format!(
                     "{name}: the SDK compiles this file, kfr reports an error: {} (line {})",

@@ -2323,6 +2323,15 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                 };
                 parsed.unwrap_or(Value::Unknown)
             }
+            // a string, whatever it holds: its text when the value is known
+            "json.dumps" => match a(0).and_then(|v| to_json(&v, 0)) {
+                Some(j) => Value::str(j.to_string()),
+                None => Value::Str(Rc::new(Str {
+                    text: "{json.dumps(...)}".into(),
+                    origin: None,
+                    partial: true,
+                })),
+            },
             "builtins.getattr" => match (a(0), s(1)) {
                 (Some(o), Some(n)) => {
                     let node = args.pos[0].1;
@@ -2901,6 +2910,35 @@ fn from_yaml<'t>(v: &serde_yaml::Value, depth: usize) -> Value<'t> {
 }
 
 /// A parsed JSON document as a Python value (what `json.load` gives).
+/// A known value as JSON (what `json.dumps` writes), when it has one.
+fn to_json(v: &Value, depth: usize) -> Option<serde_json::Value> {
+    use serde_json::Value as J;
+    if depth > 16 {
+        return None;
+    }
+    Some(match v {
+        Value::None => J::Null,
+        Value::Bool(b) => J::Bool(*b),
+        Value::Int(i) => J::from(*i),
+        Value::Float(f) => serde_json::Number::from_f64(*f).map(J::Number)?,
+        Value::Str(s) if !s.partial => J::String(s.text.clone()),
+        Value::List(_) | Value::Tuple(_) => J::Array(
+            v.items()?
+                .iter()
+                .map(|i| to_json(i, depth + 1))
+                .collect::<Option<Vec<_>>>()?,
+        ),
+        Value::Dict(d) => {
+            let mut m = serde_json::Map::new();
+            for (k, x) in d.borrow().items.iter() {
+                m.insert(k.as_str()?.to_string(), to_json(x, depth + 1)?);
+            }
+            J::Object(m)
+        }
+        _ => return None,
+    })
+}
+
 fn from_json<'t>(v: &serde_json::Value, depth: usize) -> Value<'t> {
     use serde_json::Value as J;
     if depth > 32 {

@@ -31,7 +31,7 @@ pub fn parse(text: &str) -> Option<Tree> {
 pub fn first_syntax_error(tree: &Tree, text: &str) -> Option<(std::ops::Range<usize>, String)> {
     let root = tree.root_node();
     if !root.has_error() {
-        return None;
+        return misplaced_await(root, text);
     }
     let mut cursor = root.walk();
     let mut stack = vec![root];
@@ -72,6 +72,41 @@ pub fn first_syntax_error(tree: &Tree, text: &str) -> Option<(std::ops::Range<us
     // point at the first line of the error only
     let end = text[range.clone()].find('\n').map_or(range.end, |i| range.start + i);
     Some((range.start..end.max(range.start), message))
+}
+
+/// An `await` outside an `async def`, which CPython refuses to compile
+/// (the grammar accepts it anywhere).
+fn misplaced_await(root: Node, text: &str) -> Option<(std::ops::Range<usize>, String)> {
+    // (node, inside an async function)
+    let mut stack = vec![(root, false)];
+    while let Some((n, in_async)) = stack.pop() {
+        let in_async = match n.kind() {
+            "function_definition" => text[n.byte_range()].trim_start().starts_with("async"),
+            "lambda" => false,
+            _ => in_async,
+        };
+        if n.kind() == "await" && !in_async {
+            let message = if n.parent().is_some_and(|_| {
+                let mut p = n.parent();
+                while let Some(x) = p {
+                    if x.kind() == "function_definition" || x.kind() == "lambda" {
+                        return true;
+                    }
+                    p = x.parent();
+                }
+                false
+            }) {
+                "Python syntax error: 'await' outside async function"
+            } else {
+                "Python syntax error: 'await' outside function"
+            };
+            return Some((n.start_byte()..n.start_byte() + 5, message.to_string()));
+        }
+        let mut cursor = n.walk();
+        let kids: Vec<Node> = n.named_children(&mut cursor).collect();
+        stack.extend(kids.into_iter().rev().map(|k| (k, in_async)));
+    }
+    None
 }
 
 /// An opening bracket that is never closed, or a closing one that matches

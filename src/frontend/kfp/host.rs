@@ -272,6 +272,10 @@ pub struct Kfp<'t> {
     pub db: &'t SourceDb,
     /// The directory relative component paths are resolved against.
     pub dir: PathBuf,
+    /// The files (ranges of the program text) that import `from __future__
+    /// import annotations`, with where they do, and whether that was
+    /// reported.
+    pub future_annotations: Vec<(Range<usize>, Range<usize>, bool)>,
 }
 
 impl<'t> Kfp<'t> {
@@ -288,6 +292,7 @@ impl<'t> Kfp<'t> {
             shown: Vec::new(),
             db,
             dir,
+            future_annotations: Vec::new(),
         }
     }
 
@@ -426,20 +431,24 @@ impl<'t> Kfp<'t> {
         }
     }
 
-    /// The type of the value a channel carries.
-    pub fn channel_type(&self, c: &Channel) -> IoType {
-        let string = IoType::Parameter(ParamType::String);
+    /// The type of the value a channel carries, when kfr knows it.
+    pub fn channel_type(&self, c: &Channel) -> Option<IoType> {
         match c {
             Channel::Param(name) => self
                 .current
                 .and_then(|p| self.pipelines[p].params.iter().find(|i| &i.name == name))
-                .map_or(string, |i| i.ty.clone()),
+                .map(|i| i.ty.clone()),
             Channel::Output { task, key } => self.components[self.tasks[*task].component]
                 .outputs
                 .iter()
                 .find(|o| &o.name == key)
-                .map_or(string, |o| o.ty.clone()),
-            _ => string,
+                .map(|o| o.ty.clone()),
+            Channel::Collected(inner) => match self.channel_type(inner)? {
+                IoType::Parameter(_) => Some(IoType::Parameter(ParamType::List)),
+                IoType::Artifact { schema, .. } => Some(IoType::Artifact { schema, list: true }),
+            },
+            Channel::OneOf { channels, .. } => channels.first().and_then(|c| self.channel_type(c)),
+            Channel::LoopItem { .. } => None,
         }
     }
 
@@ -483,10 +492,29 @@ pub fn method_range(node: Node) -> Range<usize> {
 
 impl<'t> Host<'t> for Kfp<'t> {
     fn call_extern(it: &mut It<'t>, qname: &str, args: Args<'t>, node: Node<'t>) -> Option<Value<'t>> {
+        if qname.starts_with("google_cloud_pipeline_components.") && it.host.current.is_some() {
+            it.host.problem_with_help(
+                node,
+                format!(
+                    "`{}` is a Google Cloud Pipeline Components op: kfr does not read GCPC's components, so the task it creates is missing from the graph",
+                    last(qname)
+                ),
+                "lint the compiled pipeline YAML as well: kfr reads GCPC tasks there",
+            );
+            return None;
+        }
         if !is_kfp(qname) && !matches!(qname, "typing.NamedTuple" | "typing_extensions.NamedTuple") {
             return None;
         }
         let name = last(qname);
+        if let Some(v2) = removed_in_v2(qname) {
+            let module = qname.rsplit_once('.').map_or("kfp", |(m, _)| m);
+            it.host.error(
+                node,
+                format!("module '{module}' has no attribute '{name}' (AttributeError): `{name}` is the KFP v1 API, which kfp 2.0 removed"),
+            ).help = Some(v2.to_string());
+            return Some(Value::Unknown);
+        }
         Some(match name {
             "component" | "notebook_component" | "container_component" | "pipeline" => {
                 let kind = match name {
@@ -564,12 +592,14 @@ impl<'t> Host<'t> for Kfp<'t> {
                 // and friends configure the task and return it; a channel
                 // they are given makes the task wait for its producer
                 if qname.starts_with("kfp.kubernetes.")
-                    && let Some((v @ Value::Obj(id), _)) = args.pos.first()
+                    && let Some(v @ Value::Obj(id)) = args.get("task", 0)
                     && let Some(Obj::Task(t)) = it.host.get(*id).cloned()
                 {
                     let mut channels = Vec::new();
-                    for v in args.values().skip(1) {
-                        it.host.channels_in(v, &mut channels, 0);
+                    for x in args.values() {
+                        if !std::ptr::eq(x, v) {
+                            it.host.channels_in(x, &mut channels, 0);
+                        }
                     }
                     for c in channels {
                         it.host.tasks[t].platform_channels.push((c, node));
@@ -819,6 +849,25 @@ impl<'t> Host<'t> for Kfp<'t> {
     }
 }
 
+/// A KFP v1 name that kfp 2 no longer has, with what to write instead.
+fn removed_in_v2(qname: &str) -> Option<&'static str> {
+    Some(match qname {
+        "kfp.dsl.ContainerOp" | "kfp.dsl.ResourceOp" | "kfp.dsl.Sidecar" => {
+            "write a `@dsl.container_component` that returns `dsl.ContainerSpec(image=..., command=[...], args=[...])`, or a `@dsl.component`"
+        }
+        "kfp.dsl.VolumeOp" | "kfp.dsl.VolumeSnapshotOp" | "kfp.dsl.PipelineVolume" => {
+            "use `kfp.kubernetes.CreatePVC` and `kfp.kubernetes.mount_pvc` (the kfp-kubernetes package)"
+        }
+        "kfp.components.func_to_container_op" | "kfp.components.create_component_from_func" => {
+            "decorate the function with `@dsl.component(base_image=..., packages_to_install=[...])`"
+        }
+        "kfp.dsl.get_pipeline_conf" | "kfp.dsl.PipelineConf" => {
+            "set task options on the tasks, and `pipeline_config=` on `@dsl.pipeline`"
+        }
+        _ => return None,
+    })
+}
+
 /// Attributes of KFP's loop argument itself, not fields of an item.
 const RESERVED_CHANNEL_ATTRS: &[&str] = &[
     "name",
@@ -890,6 +939,35 @@ fn interface<'t>(
     containerized: bool,
     deco: Node<'t>,
 ) -> (Vec<IoDef<'t>>, Vec<IoDef<'t>>, bool) {
+    // under `from __future__ import annotations` every annotation is a
+    // string, and the SDK reads no string as a type
+    let at = f.node.start_byte();
+    let annotated = f.node.child_by_field_name("return_type").is_some()
+        || f.params.is_some_and(|p| {
+            let mut c = p.walk();
+            p.named_children(&mut c)
+                .any(|x| matches!(x.kind(), "typed_parameter" | "typed_default_parameter"))
+        });
+    if annotated
+        && let Some(i) = it
+            .host
+            .future_annotations
+            .iter()
+            .position(|(file, _, _)| file.contains(&at))
+    {
+        let (_, import, reported) = it.host.future_annotations[i].clone();
+        if !reported {
+            it.host.future_annotations[i].2 = true;
+            let e = it.host.error(
+                deco,
+                "with `from __future__ import annotations`, every annotation is a string, and KFP reads none as a type: the SDK raises a TypeError (\"Artifacts must have both a schema_title and a schema_version, separated by `@`. Got: str\")",
+            );
+            e.related
+                .push((import, "this import turns the annotations into strings".into()));
+            e.help = Some("remove `from __future__ import annotations` from this file (keep it out of files that define components and pipelines)".into());
+        }
+        return (Vec::new(), Vec::new(), true);
+    }
     match super::signature::read(it, f, containerized) {
         Ok((i, o)) => (i, o, false),
         Err((node, message)) => {
@@ -1153,6 +1231,66 @@ fn new_pipeline<'t>(it: &mut It<'t>, kwargs: &Args<'t>, f: Rc<Func<'t>>, deco: N
     })
 }
 
+/// The type of a value given as a task argument, when kfr knows it: a
+/// constant's by its Python type, a channel's by what carries it.
+fn given_type<'t>(host: &Kfp<'t>, v: &Value<'t>) -> Option<IoType> {
+    let p = |t| Some(IoType::Parameter(t));
+    match v {
+        Value::Str(_) => p(ParamType::String),
+        Value::Int(_) => p(ParamType::Integer),
+        Value::Float(_) => p(ParamType::Double),
+        Value::Bool(_) => p(ParamType::Boolean),
+        Value::List(_) => p(ParamType::List),
+        Value::Dict(_) => p(ParamType::Struct),
+        Value::Obj(_) => host.channel_of(v).and_then(|c| host.channel_type(&c)),
+        _ => None,
+    }
+}
+
+/// `check_parameter_type_compatibility` / `check_artifact_type_compatibility`.
+fn compatible(given: &IoType, expected: &IoType) -> bool {
+    match (given, expected) {
+        (IoType::Parameter(a), IoType::Parameter(b)) => {
+            a == b
+                || [a, b]
+                    .iter()
+                    .any(|t| matches!(t, ParamType::Other | ParamType::TaskFinalStatus))
+        }
+        (IoType::Artifact { schema: a, list: la }, IoType::Artifact { schema: b, list: lb }) => {
+            la == lb && (a == "system.Artifact" || b == "system.Artifact" || a == b)
+        }
+        _ => false,
+    }
+}
+
+/// A type as the SDK's messages write it.
+fn type_text(t: &IoType) -> String {
+    match t {
+        IoType::Parameter(p) => p.ir().to_string(),
+        IoType::Artifact { schema, list: false } => format!("{schema}@0.0.1"),
+        IoType::Artifact { schema, list: true } => format!("List[{schema}@0.0.1]"),
+    }
+}
+
+fn type_help(given: &IoType, expected: &IoType) -> String {
+    use ParamType::*;
+    match (given, expected) {
+        (IoType::Parameter(Integer), IoType::Parameter(Double)) => {
+            "KFP does not convert between parameter types: write the number as a float (`1.0`), or annotate the input `int`".into()
+        }
+        (IoType::Parameter(String), IoType::Parameter(Struct | List)) => {
+            "pass a dict or a list, not its JSON text: KFP serialises it itself".into()
+        }
+        (IoType::Parameter(_), IoType::Artifact { .. }) => {
+            "an artifact input takes an artifact: another task's `Output[...]`, or `dsl.importer(artifact_uri=...)` for a file that already exists".into()
+        }
+        (IoType::Artifact { .. }, IoType::Parameter(_)) => {
+            "a parameter input takes a value: pass it a parameter output, or declare the input `Input[...]`".into()
+        }
+        _ => "pass a value of the input's type: KFP checks argument types strictly and converts none".into(),
+    }
+}
+
 /// Whether a function body calls anything (outside nested definitions).
 fn has_call(body: Node) -> bool {
     let mut stack = vec![body];
@@ -1214,13 +1352,17 @@ fn call_component<'t>(it: &mut It<'t>, c: usize, args: Args<'t>, node: Node<'t>)
             if k != "**" && !comp.inputs.iter().any(|i| &i.name == k) {
                 let known: Vec<String> = comp.inputs.iter().map(|i| format!("`{}`", i.name)).collect();
                 let at = n.and_then(|n| n.parent()).unwrap_or(node);
-                it.host
-                    .error(at, format!("{comp_name}() got an unexpected keyword argument \"{k}\"."))
-                    .help = Some(if known.is_empty() {
+                let e = it
+                    .host
+                    .error(at, format!("{comp_name}() got an unexpected keyword argument \"{k}\"."));
+                e.help = Some(if known.is_empty() {
                     format!("`{comp_name}` takes no inputs")
                 } else {
                     format!("its inputs are {}", known.join(", "))
                 });
+                if at.start_position().row != node.start_position().row {
+                    e.related.push((node.byte_range(), "the call the SDK raises in".into()));
+                }
                 return Value::Unknown;
             }
         }
@@ -1242,6 +1384,42 @@ fn call_component<'t>(it: &mut It<'t>, c: usize, args: Args<'t>, node: Node<'t>)
                 ),
             );
             return Value::Unknown;
+        }
+        // type_utils.verify_type_compatibility: no conversion between types
+        for (k, v, n) in &args.kw {
+            let comp = &it.host.components[c];
+            let Some(expected) = comp.inputs.iter().find(|i| &i.name == k).map(|i| i.ty.clone()) else {
+                continue;
+            };
+            if matches!(v, Value::None) && !matches!(comp.source, ComponentSource::Importer) {
+                let at = n.and_then(|n| n.parent()).unwrap_or(node);
+                let e = it.host.error(
+                    at,
+                    "Constant argument inputs must be one of type ['String', 'Integer', 'Float', 'Boolean', 'List', 'Dict'] Got: None of type <class 'NoneType'>.",
+                );
+                e.help = Some(format!("leave `{k}` out to use the input's default"));
+                if at.start_position().row != node.start_position().row {
+                    e.related.push((node.byte_range(), "the call the SDK raises in".into()));
+                }
+                return Value::Unknown;
+            }
+            let Some(given) = given_type(&it.host, v) else { continue };
+            if !compatible(&given, &expected) {
+                let at = n.and_then(|n| n.parent()).unwrap_or(node);
+                let e = it.host.error(
+                    at,
+                    format!(
+                        "Incompatible argument passed to the input '{k}' of component '{comp_name}': Argument type '{}' is incompatible with the input type '{}'",
+                        type_text(&given),
+                        type_text(&expected)
+                    ),
+                );
+                e.help = Some(type_help(&given, &expected));
+                if at.start_position().row != node.start_position().row {
+                    e.related.push((node.byte_range(), "the call the SDK raises in".into()));
+                }
+                return Value::Unknown;
+            }
         }
     }
     let name = it
@@ -1458,7 +1636,10 @@ fn new_importer<'t>(it: &mut It<'t>, args: &Args<'t>, node: Node<'t>) -> Value<'
             0 => "metadata".to_string(),
             n => format!("metadata-{}", n + 1),
         };
-        let ty = it.host.channel_type(&ch);
+        let ty = it
+            .host
+            .channel_type(&ch)
+            .unwrap_or(IoType::Parameter(ParamType::String));
         inputs.push(IoDef {
             optional: true,
             ..io(&name, ty, args.kwarg_node("metadata").unwrap_or(node))
@@ -1658,7 +1839,25 @@ fn new_loop<'t>(it: &mut It<'t>, args: &Args<'t>, node: Node<'t>) -> Value<'t> {
     let items = args.get("items", 0).cloned().unwrap_or(Value::Unknown);
     let g = new_group(it, p, GroupType::Loop, display, node);
     match it.host.channel_of(&items) {
-        Some(c) => it.host.groups[g].items = Some(c),
+        Some(c) => {
+            if let Some(IoType::Parameter(t)) = it.host.channel_type(&c)
+                && !matches!(t, ParamType::List | ParamType::Other)
+            {
+                let at = args.get_node("items", 0).unwrap_or(node);
+                let e = it.host.error(
+                    at,
+                    "Cannot iterate over a single parameter using `dsl.ParallelFor`. Expected a list of parameters as argument to `items`.",
+                );
+                e.help = Some(format!(
+                    "the items are a `{}`: loop over a list (`List[...]`), or fan out inside the component",
+                    t.ir()
+                ));
+                if at.start_position().row != node.start_position().row {
+                    e.related.push((node.byte_range(), "the loop the SDK raises in".into()));
+                }
+            }
+            it.host.groups[g].items = Some(c);
+        }
         None if items.items().is_none() => {
             // most likely an output kfr could not follow: numbered as one
             it.host.problem(

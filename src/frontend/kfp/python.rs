@@ -29,7 +29,13 @@ pub fn read(db: &SourceDb, file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) 
     };
     let program = Program::build(db, file, &tree);
     let modules = python_file::module_trees(&program);
-    let host = Kfp::new(db, file.dir().to_path_buf());
+    let mut host = Kfp::new(db, file.dir().to_path_buf());
+    for (start, f) in &program.files {
+        if let Some(i) = future_annotations(&f.text) {
+            host.future_annotations
+                .push((*start..start + f.text.len(), start + i..start + i + FUTURE.len(), false));
+        }
+    }
     let mut it = python_file::interpreter(db, file, &program, &modules, host);
     it.run_module(tree.root_node());
 
@@ -93,6 +99,20 @@ pub fn read(db: &SourceDb, file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) 
         );
     }
     out
+}
+
+const FUTURE: &str = "from __future__ import annotations";
+
+/// Where a file imports `from __future__ import annotations`.
+fn future_annotations(text: &str) -> Option<usize> {
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim_start().starts_with(FUTURE) {
+            return Some(at + (line.len() - line.trim_start().len()));
+        }
+        at += line.len();
+    }
+    None
 }
 
 struct Reader<'a, 't> {
