@@ -85,6 +85,20 @@ fn misplaced_await(root: Node, text: &str) -> Option<(std::ops::Range<usize>, St
             "lambda" => false,
             _ => in_async,
         };
+        // `async with` / `async for` need an async function too
+        let async_block = matches!(n.kind(), "with_statement" | "for_statement")
+            && text[n.byte_range()].trim_start().starts_with("async");
+        if async_block && !in_async {
+            let what = if n.kind() == "with_statement" {
+                "async with"
+            } else {
+                "async for"
+            };
+            return Some((
+                n.start_byte()..n.start_byte() + 5,
+                format!("Python syntax error: '{what}' outside async function"),
+            ));
+        }
         if n.kind() == "await" && !in_async {
             let message = if n.parent().is_some_and(|_| {
                 let mut p = n.parent();
