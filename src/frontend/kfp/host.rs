@@ -970,8 +970,9 @@ fn interface<'t>(
     }
     match super::signature::read(it, f, containerized) {
         Ok((i, o)) => (i, o, false),
-        Err((node, message)) => {
+        Err((node, message, help)) => {
             let e = it.host.error(node, message);
+            e.help = help;
             e.related.push((
                 deco.byte_range(),
                 "the SDK raises when this decorator reads the function".into(),

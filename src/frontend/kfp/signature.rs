@@ -37,23 +37,89 @@ enum Ann<'t> {
     /// string, a class of the file that is no artifact): the SDK raises a
     /// TypeError. The type as the SDK names it.
     Invalid(String),
+    /// A string annotation (`"pd.DataFrame"`): the SDK reads none as a type.
+    Quoted(String),
     /// A name that is not defined where the function is: a NameError.
     Undefined(String),
 }
 
 /// The mistake an annotation holds, as the error the SDK (or Python)
-/// raises.
-fn mistake(a: &Ann) -> Option<String> {
+/// raises, and what to write instead.
+fn mistake(a: &Ann) -> Option<(String, String)> {
     match a {
-        Ann::Invalid(t) => Some(format!(
-            "`{t}` is not a type KFP can pass between tasks: the SDK raises a TypeError (\"Artifacts must have both a schema_title and a schema_version, separated by `@`. Got: {t}\")"
+        Ann::Invalid(t) => Some((
+            format!(
+                "`{t}` is not a type KFP can pass between tasks: the SDK raises a TypeError (\"Artifacts must have both a schema_title and a schema_version, separated by `@`. Got: {t}\")"
+            ),
+            invalid_type_help(t),
         )),
-        Ann::Undefined(n) => Some(format!(
-            "name '{n}' is not defined (NameError): Python evaluates annotations when it defines the function, so the file fails to import"
+        Ann::Quoted(t) => Some((
+            format!(
+                "the annotation \"{t}\" is a string, and KFP reads no string as a type: the SDK raises a TypeError (\"Artifacts must have both a schema_title and a schema_version, separated by `@`. Got: {t}\")"
+            ),
+            "write the type itself, without quotes".into(),
+        )),
+        Ann::Undefined(n) => Some((
+            format!(
+                "name '{n}' is not defined (NameError): Python evaluates annotations when it defines the function, so the file fails to import"
+            ),
+            undefined_help(n),
         )),
         Ann::List(Some(inner)) | Ann::Input(inner) | Ann::Output(inner) => mistake(inner),
         Ann::InputPath(Some(inner)) | Ann::OutputPath(Some(inner)) => mistake(inner),
         _ => None,
+    }
+}
+
+fn invalid_type_help(t: &str) -> String {
+    let simple = t.rsplit('.').next().unwrap_or(t);
+    match simple {
+        "Tuple" | "tuple" => "to return several values, return a `typing.NamedTuple` with a typed field for each".into(),
+        "Input" | "Output" => format!("give `{simple}` an artifact class: `{simple}[Dataset]`, `{simple}[Model]`, ..."),
+        "DataFrame" | "Series" | "ndarray" | "Table" | "Tensor" => {
+            "write the data to an `Output[Dataset]` and read it back from an `Input[Dataset]` in the next component".into()
+        }
+        "date" | "datetime" | "time" | "timedelta" => {
+            "pass the date as a string (ISO 8601, `str`) and parse it inside the component".into()
+        }
+        _ => "annotate parameters with `str`, `int`, `float`, `bool`, `list` or `dict`, and artifacts with `Input[...]`/`Output[...]` of a `kfp.dsl` artifact class".into(),
+    }
+}
+
+fn undefined_help(n: &str) -> String {
+    const TYPING: &[&str] = &[
+        "List",
+        "Dict",
+        "Optional",
+        "NamedTuple",
+        "Union",
+        "Any",
+        "Tuple",
+        "Mapping",
+        "Sequence",
+    ];
+    const DSL: &[&str] = &[
+        "Input",
+        "Output",
+        "InputPath",
+        "OutputPath",
+        "Artifact",
+        "Dataset",
+        "Model",
+        "Metrics",
+        "ClassificationMetrics",
+        "SlicedClassificationMetrics",
+        "HTML",
+        "Markdown",
+        "ContainerSpec",
+        "PipelineTaskFinalStatus",
+    ];
+    if TYPING.contains(&n) {
+        format!("import it: `from typing import {n}`")
+    } else if DSL.contains(&n) {
+        format!("import it: `from kfp.dsl import {n}`")
+    } else {
+        format!("import or define `{n}` before the function")
     }
 }
 
@@ -83,7 +149,11 @@ const NOT_KFP_TYPES: &[&str] = &[
 type Interface<'t> = (Vec<IoDef<'t>>, Vec<IoDef<'t>>);
 
 /// The inputs and outputs of `f`; an error the SDK raises, with where.
-pub fn read<'t>(it: &mut It<'t>, f: &Func<'t>, containerized: bool) -> Result<Interface<'t>, (Node<'t>, String)> {
+/// What the SDK raises while reading a signature: where, the message, and
+/// what to do instead.
+pub type SignatureError<'t> = (Node<'t>, String, Option<String>);
+
+pub fn read<'t>(it: &mut It<'t>, f: &Func<'t>, containerized: bool) -> Result<Interface<'t>, SignatureError<'t>> {
     let mut inputs: Vec<IoDef<'t>> = Vec::new();
     let mut outputs: Vec<IoDef<'t>> = Vec::new();
     if let Some(params) = f.params {
@@ -101,17 +171,24 @@ pub fn read<'t>(it: &mut It<'t>, f: &Func<'t>, containerized: bool) -> Result<In
             let Some(name_node) = name_node else { continue };
             let name = it.text(name_node).to_string();
             if name == "Output" {
-                return Err((name_node, "\"Output\" is an invalid parameter name.".into()));
+                return Err((
+                    name_node,
+                    "\"Output\" is an invalid parameter name.".into(),
+                    Some("rename the parameter: KFP reserves `Output` for a function's return value".into()),
+                ));
             }
             let Some(ty_node) = ty_node.filter(|n| n.kind() != "list_splat_pattern") else {
                 return Err((
                     p,
                     format!("Missing type annotation for argument: {name} (the SDK raises a TypeError)"),
+                    Some(format!(
+                        "annotate `{name}`: `str`, `int`, `float`, `bool`, `list`, `dict`, or `Input[...]`/`Output[...]` of an artifact class"
+                    )),
                 ));
             };
             let ann = annotation(it, ty_node, f, 0);
-            if let Some(m) = mistake(&ann) {
-                return Err((ty_node, m));
+            if let Some((m, h)) = mistake(&ann) {
+                return Err((ty_node, m, Some(h)));
             }
             let default = f.defaults.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone());
             let has_default = p.kind().ends_with("default_parameter");
@@ -142,6 +219,9 @@ pub fn read<'t>(it: &mut It<'t>, f: &Func<'t>, containerized: bool) -> Result<In
                             format!(
                                 "`{written}`: a container component cannot take `InputPath` of a parameter type (the SDK raises a TypeError)"
                             ),
+                            Some(format!(
+                                "annotate `{name}` with the parameter type itself and pass it on the command line"
+                            )),
                         ));
                     }
                     inputs.push(io(ty, has_default, Some(written.clone())));
@@ -153,6 +233,7 @@ pub fn read<'t>(it: &mut It<'t>, f: &Func<'t>, containerized: bool) -> Result<In
                             format!(
                                 "Container Components must wrap input and output artifact annotations with Input/Output type markers (Input[<artifact>] or Output[<artifact>]). Got function input '{name}' with annotation {written}."
                             ),
+                            Some(format!("write `Input[{written}]`")),
                         ));
                     }
                     check_artifact_default(it, &name, &default, ty_node)?;
@@ -186,14 +267,15 @@ pub fn read<'t>(it: &mut It<'t>, f: &Func<'t>, containerized: bool) -> Result<In
     // the return annotation
     if let Some(ret) = f.node.child_by_field_name("return_type") {
         let ann = annotation(it, ret, f, 0);
-        if let Some(m) = mistake(&ann) {
-            return Err((ret, m));
+        if let Some((m, h)) = mistake(&ann) {
+            return Err((ret, m, Some(h)));
         }
         if containerized {
             if !matches!(ann, Ann::ContainerSpec | Ann::NoneType) {
                 return Err((
                     ret,
                     "Return annotation should be either ContainerSpec or omitted for container components.".into(),
+                    Some("annotate the return `-> dsl.ContainerSpec`, and declare outputs as `Output[...]` or `OutputPath(...)` parameters".into()),
                 ));
             }
         } else {
@@ -202,8 +284,8 @@ pub fn read<'t>(it: &mut It<'t>, f: &Func<'t>, containerized: bool) -> Result<In
                 Ann::NamedTuple(fields) => {
                     for (name, node) in fields {
                         let a = annotation(it, node, f, 0);
-                        if let Some(m) = mistake(&a) {
-                            return Err((node, m));
+                        if let Some((m, h)) = mistake(&a) {
+                            return Err((node, m, Some(h)));
                         }
                         let ty = artifact_type(&a).unwrap_or_else(|| IoType::Parameter(param_type(&a)));
                         outputs.push(IoDef {
@@ -238,7 +320,7 @@ fn check_artifact_default<'t>(
     name: &str,
     default: &Option<Value<'t>>,
     node: Node<'t>,
-) -> Result<(), (Node<'t>, String)> {
+) -> Result<(), SignatureError<'t>> {
     match default {
         None | Some(Value::None) => Ok(()),
         Some(v) => {
@@ -249,6 +331,9 @@ fn check_artifact_default<'t>(
                     "Optional Input artifacts may only have default value None. Got: {} (input `{name}`).",
                     v.display()
                 ),
+                Some(format!(
+                    "default `{name}` to `None`: an artifact input is either passed or left out"
+                )),
             ))
         }
     }
@@ -329,7 +414,7 @@ fn annotation<'t>(it: &mut It<'t>, node: Node<'t>, f: &Func<'t>, depth: usize) -
         "none" => Ann::NoneType,
         // the SDK takes a string annotation for a type name, and no
         // string names a type it supports
-        "string" => Ann::Invalid(crate::python::literal_string(it.src, node).unwrap_or_default()),
+        "string" => Ann::Quoted(crate::python::literal_string(it.src, node).unwrap_or_default()),
         "generic_type" | "subscript" if undefined_base(it, node, f).is_some() => {
             Ann::Undefined(undefined_base(it, node, f).unwrap_or_default())
         }
@@ -581,4 +666,76 @@ fn class_fields<'t>(it: &It<'t>, class: Node<'t>) -> Vec<(String, Node<'t>)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::source::SourceDb;
+    use std::path::Path;
+
+    /// The message and help of the first error kfr reports for `src`.
+    fn first_error(src: &str) -> (String, String) {
+        let db = SourceDb::new();
+        let file = db.add_virtual(Path::new("pipeline.py"), src.to_string());
+        let frag = super::super::lower_python(&db, &file);
+        let d = frag
+            .diagnostics
+            .iter()
+            .find(|d| d.severity == crate::diagnostic::Severity::Error)
+            .unwrap_or_else(|| panic!("no error for:\n{src}"));
+        (d.message.clone(), d.help.clone().unwrap_or_default())
+    }
+
+    fn component(params: &str, ret: &str) -> String {
+        format!(
+            "from kfp import dsl\nimport datetime\nimport pandas as pd\n\n@dsl.component\ndef step({params}){ret}:\n    pass\n\n@dsl.pipeline(name=\"p\")\ndef p():\n    step()\n"
+        )
+    }
+
+    #[test]
+    fn annotation_mistakes_say_what_to_write_instead() {
+        let cases = [
+            (
+                component("xs: List[str]", ""),
+                "name 'List' is not defined",
+                "from typing import List",
+            ),
+            (
+                component("d: Input[Dataset]", ""),
+                "name 'Input' is not defined",
+                "from kfp.dsl import Input",
+            ),
+            (
+                component("x: Frobnicator", ""),
+                "name 'Frobnicator'",
+                "import or define `Frobnicator`",
+            ),
+            (
+                component("t: str", " -> datetime.date"),
+                "`date` is not a type",
+                "ISO 8601",
+            ),
+            (
+                component("df: pd.DataFrame", ""),
+                "`DataFrame` is not a type",
+                "Output[Dataset]",
+            ),
+            (
+                component("t: str", " -> tuple"),
+                "`tuple` is not a type",
+                "typing.NamedTuple",
+            ),
+            (component("df: \"pd.DataFrame\"", ""), "is a string", "without quotes"),
+            (
+                component("x", ""),
+                "Missing type annotation for argument: x",
+                "annotate `x`",
+            ),
+        ];
+        for (src, message, help) in cases {
+            let (m, h) = first_error(&src);
+            assert!(m.contains(message), "message {m:?} lacks {message:?} for\n{src}");
+            assert!(h.contains(help), "help {h:?} lacks {help:?} for\n{src}");
+        }
+    }
 }
