@@ -287,38 +287,20 @@ mod tests {
     }
 
     fn step(name: &str, retry: Retry, invokes: Option<(&str, &[&str])>) -> Step {
-        Step {
-            id: name.into(),
-            pipeline: 0,
-            name: name.into(),
-            kind: StepKind::Target,
-            span: span(),
-            command: Some("cmd".into()),
-            retry,
-            packages: vec![],
-            image: None,
-            image_span: None,
-            image_default: false,
-            cache: None,
-            external_reads: Vec::new(),
-            retry_delay: None,
-            timeout: None,
-            settings: Vec::new(),
-            inputs: vec![],
-            outputs: vec![],
-            invocations: invokes
-                .map(|(mk, targets)| Invocation {
-                    span: span(),
-                    makefile: PathBuf::from(mk),
-                    targets: targets.iter().map(|t| t.to_string()).collect(),
-                })
-                .into_iter()
-                .collect(),
-            phony: true,
-            notes: vec![],
-            effective_retries: None,
-            scheduled: false,
-        }
+        let mut s = Step::new("t", 0, name, StepKind::Target, span());
+        s.id = name.into();
+        s.command = Some("cmd".into());
+        s.retry = retry;
+        s.phony = true;
+        s.invocations = invokes
+            .map(|(mk, targets)| Invocation {
+                span: span(),
+                makefile: PathBuf::from(mk),
+                targets: targets.iter().map(|t| t.to_string()).collect(),
+            })
+            .into_iter()
+            .collect();
+        s
     }
 
     #[test]

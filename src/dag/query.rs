@@ -125,31 +125,12 @@ mod tests {
             span: None,
             ..Default::default()
         };
-        Step {
-            id: format!("t::{name}"),
-            pipeline: 0,
-            name: name.into(),
-            kind: StepKind::Target,
-            span: Span::new(FileId(0), 0..0),
-            command: Some("x".into()),
-            retry: Retry::None,
-            packages: vec![],
-            image: None,
-            image_span: None,
-            image_default: false,
-            cache: None,
-            external_reads: Vec::new(),
-            retry_delay: None,
-            timeout: None,
-            settings: Vec::new(),
-            inputs: inputs.iter().map(port).collect(),
-            outputs: outputs.iter().map(port).collect(),
-            invocations: vec![],
-            phony: false,
-            notes: vec![],
-            effective_retries: Some(0),
-            scheduled: false,
-        }
+        let mut s = Step::new("t", 0, name, StepKind::Target, Span::new(FileId(0), 0..0));
+        s.command = Some("x".into());
+        s.inputs = inputs.iter().map(port).collect();
+        s.outputs = outputs.iter().map(port).collect();
+        s.effective_retries = Some(0);
+        s
     }
 
     fn dag(edges: &[(usize, usize)]) -> Dag {

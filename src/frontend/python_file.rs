@@ -129,3 +129,13 @@ pub fn interpreter<'t, H: Host<'t>>(
     }));
     it
 }
+
+/// The warning for a file whose evaluation ran out of budget: what was read
+/// from it (`what`: "pipelines", "DAGs") may be incomplete.
+pub fn exhausted(program: &python::Program, what: &str) -> Diagnostic {
+    Diagnostic::parse_error(
+        program.span(0..0),
+        format!("this file is too complex to evaluate statically: the {what} read from it may be incomplete"),
+    )
+    .with_severity(crate::diagnostic::Severity::Warning)
+}

@@ -73,13 +73,7 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
         );
     }
     if it.exhausted {
-        diags.push(
-            Diagnostic::parse_error(
-                program.span(0..0),
-                "this file is too complex to evaluate statically: the DAGs read from it may be incomplete",
-            )
-            .with_severity(Severity::Warning),
-        );
+        diags.push(crate::frontend::python_file::exhausted(&program, "DAGs"));
     }
 
     let dir = file.dir().to_path_buf();

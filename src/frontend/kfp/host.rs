@@ -1023,23 +1023,20 @@ fn new_container_component<'t>(it: &mut It<'t>, f: Rc<Func<'t>>, deco: Node<'t>)
     let (inputs, outputs, broken) = interface(it, &f, true, deco);
     // the SDK calls the function with placeholders and keeps what it returns
     let mut args = Args::default();
-    for io in inputs.iter() {
+    for (io, output) in inputs
+        .iter()
+        .map(|io| (io, false))
+        .chain(outputs.iter().map(|io| (io, true)))
+    {
         let v = match &io.ty {
             IoType::Artifact { .. } => it.host.obj(Obj::ArtifactPlaceholder {
                 name: io.name.clone(),
-                output: false,
+                output,
             }),
+            IoType::Parameter(_) if output => {
+                Value::str(format!("{{{{$.outputs.parameters['{}'].output_file}}}}", io.name))
+            }
             IoType::Parameter(_) => Value::str(format!("{{{{$.inputs.parameters['{}']}}}}", io.name)),
-        };
-        args.kw.push((io.name.clone(), v, None));
-    }
-    for io in outputs.iter() {
-        let v = match &io.ty {
-            IoType::Artifact { .. } => it.host.obj(Obj::ArtifactPlaceholder {
-                name: io.name.clone(),
-                output: true,
-            }),
-            IoType::Parameter(_) => Value::str(format!("{{{{$.outputs.parameters['{}'].output_file}}}}", io.name)),
         };
         args.kw.push((io.name.clone(), v, None));
     }

@@ -90,13 +90,7 @@ pub fn read(db: &SourceDb, file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) 
         }
     }
     if it.exhausted {
-        diags.push(
-            Diagnostic::parse_error(
-                program.span(0..0),
-                "this file is too complex to evaluate statically: the pipelines read from it may be incomplete",
-            )
-            .with_severity(Severity::Warning),
-        );
+        diags.push(python_file::exhausted(&program, "pipelines"));
     }
     out
 }
