@@ -4,6 +4,7 @@
 use super::value::{Class, Dict, Func, Instance, Str, Value};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 use std::ops::Range;
 use std::rc::{Rc, Weak};
 use tree_sitter::Node;
@@ -2324,8 +2325,8 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
                 parsed.unwrap_or(Value::Unknown)
             }
             // a string, whatever it holds: its text when the value is known
-            "json.dumps" => match a(0).and_then(|v| to_json(&v, 0)) {
-                Some(j) => Value::str(j.to_string()),
+            "json.dumps" => match a(0).and_then(|v| json_dumps(&v, 0)) {
+                Some(j) => Value::str(j),
                 None => Value::Str(Rc::new(Str {
                     text: "{json.dumps(...)}".into(),
                     origin: None,
@@ -2909,36 +2910,72 @@ fn from_yaml<'t>(v: &serde_yaml::Value, depth: usize) -> Value<'t> {
     }
 }
 
-/// A parsed JSON document as a Python value (what `json.load` gives).
-/// A known value as JSON (what `json.dumps` writes), when it has one.
-fn to_json(v: &Value, depth: usize) -> Option<serde_json::Value> {
-    use serde_json::Value as J;
+/// What `json.dumps(v)` writes with its defaults (`", "` and `": "`
+/// separators, keys in insertion order, non-ASCII escaped), when the value
+/// is known.
+fn json_dumps(v: &Value, depth: usize) -> Option<String> {
     if depth > 16 {
         return None;
     }
     Some(match v {
-        Value::None => J::Null,
-        Value::Bool(b) => J::Bool(*b),
-        Value::Int(i) => J::from(*i),
-        Value::Float(f) => serde_json::Number::from_f64(*f).map(J::Number)?,
-        Value::Str(s) if !s.partial => J::String(s.text.clone()),
-        Value::List(_) | Value::Tuple(_) => J::Array(
-            v.items()?
-                .iter()
-                .map(|i| to_json(i, depth + 1))
-                .collect::<Option<Vec<_>>>()?,
-        ),
+        Value::None => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) if f.is_nan() => "NaN".into(),
+        Value::Float(f) if f.is_infinite() => if *f > 0.0 { "Infinity" } else { "-Infinity" }.into(),
+        Value::Float(_) => v.to_text()?,
+        Value::Str(s) if !s.partial => json_string(&s.text),
+        Value::List(_) | Value::Tuple(_) => {
+            let items: Option<Vec<String>> = v.items()?.iter().map(|i| json_dumps(i, depth + 1)).collect();
+            format!("[{}]", items?.join(", "))
+        }
         Value::Dict(d) => {
-            let mut m = serde_json::Map::new();
+            let mut fields = Vec::new();
             for (k, x) in d.borrow().items.iter() {
-                m.insert(k.as_str()?.to_string(), to_json(x, depth + 1)?);
+                // Python writes int, float, bool and None keys as strings
+                let key = match k {
+                    Value::Str(_) => json_dumps(k, depth + 1)?,
+                    Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {
+                        json_string(&json_dumps(k, depth + 1)?)
+                    }
+                    _ => return None,
+                };
+                fields.push(format!("{key}: {}", json_dumps(x, depth + 1)?));
             }
-            J::Object(m)
+            format!("{{{}}}", fields.join(", "))
         }
         _ => return None,
     })
 }
 
+/// A JSON string as Python's `json.dumps` writes it (`ensure_ascii`: every
+/// character outside printable ASCII as `\uXXXX`).
+fn json_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            ' '..='~' => out.push(c),
+            c => {
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    let _ = write!(out, "\\u{u:04x}");
+                }
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A parsed JSON document as a Python value (what `json.load` gives).
 fn from_json<'t>(v: &serde_json::Value, depth: usize) -> Value<'t> {
     use serde_json::Value as J;
     if depth > 32 {

@@ -74,51 +74,36 @@ pub fn first_syntax_error(tree: &Tree, text: &str) -> Option<(std::ops::Range<us
     Some((range.start..end.max(range.start), message))
 }
 
-/// An `await` outside an `async def`, which CPython refuses to compile
-/// (the grammar accepts it anywhere).
+/// An `await`, `async with` or `async for` outside an `async def`, which
+/// CPython refuses to compile (the grammar accepts them anywhere).
 fn misplaced_await(root: Node, text: &str) -> Option<(std::ops::Range<usize>, String)> {
-    // (node, inside an async function)
-    let mut stack = vec![(root, false)];
-    while let Some((n, in_async)) = stack.pop() {
-        let in_async = match n.kind() {
-            "function_definition" => text[n.byte_range()].trim_start().starts_with("async"),
-            "lambda" => false,
-            _ => in_async,
+    let is_async = |n: Node| text[n.byte_range()].trim_start().starts_with("async");
+    // (node, inside a function, inside an async function)
+    let mut stack = vec![(root, false, false)];
+    while let Some((n, in_function, in_async)) = stack.pop() {
+        let (in_function, in_async) = match n.kind() {
+            "function_definition" => (true, is_async(n)),
+            "lambda" => (true, false),
+            _ => (in_function, in_async),
         };
-        // `async with` / `async for` need an async function too
-        let async_block = matches!(n.kind(), "with_statement" | "for_statement")
-            && text[n.byte_range()].trim_start().starts_with("async");
-        if async_block && !in_async {
-            let what = if n.kind() == "with_statement" {
-                "async with"
-            } else {
-                "async for"
-            };
+        let what = match n.kind() {
+            "with_statement" if is_async(n) => Some("'async with' outside async function"),
+            "for_statement" if is_async(n) => Some("'async for' outside async function"),
+            "await" if in_function => Some("'await' outside async function"),
+            "await" => Some("'await' outside function"),
+            _ => None,
+        };
+        if let Some(what) = what
+            && !in_async
+        {
             return Some((
                 n.start_byte()..n.start_byte() + 5,
-                format!("Python syntax error: '{what}' outside async function"),
+                format!("Python syntax error: {what}"),
             ));
-        }
-        if n.kind() == "await" && !in_async {
-            let message = if n.parent().is_some_and(|_| {
-                let mut p = n.parent();
-                while let Some(x) = p {
-                    if x.kind() == "function_definition" || x.kind() == "lambda" {
-                        return true;
-                    }
-                    p = x.parent();
-                }
-                false
-            }) {
-                "Python syntax error: 'await' outside async function"
-            } else {
-                "Python syntax error: 'await' outside function"
-            };
-            return Some((n.start_byte()..n.start_byte() + 5, message.to_string()));
         }
         let mut cursor = n.walk();
         let kids: Vec<Node> = n.named_children(&mut cursor).collect();
-        stack.extend(kids.into_iter().rev().map(|k| (k, in_async)));
+        stack.extend(kids.into_iter().rev().map(|k| (k, in_function, in_async)));
     }
     None
 }
@@ -249,7 +234,7 @@ pub fn returned_path(src: &str, body: Node) -> Option<String> {
                 }
             }
             "return_statement" => {
-                if let Some(e) = n.named_child(0) {
+                if let Some(e) = first_expr(n) {
                     let s = match e.kind() {
                         "identifier" => assigned.get(&src[e.byte_range()]).cloned(),
                         _ => literal_string(src, e),

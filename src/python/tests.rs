@@ -136,3 +136,72 @@ sizes = [a.grown(), b.grown(), Base.double(5)]
     assert_eq!(var(src, "labels"), "['base:a', 'child:b']");
     assert_eq!(var(src, "sizes"), "[2, 6, 10]");
 }
+
+#[test]
+fn json_dumps_writes_what_python_writes() {
+    // expected strings from CPython 3.11: json.dumps(...)
+    let src = r#"
+import json
+A = json.dumps({"b": 1, "a": [1.5, True, None], "c": "é\n"})
+B = json.dumps([1, "x"])
+C = json.dumps({1: 2.0, None: "q\"s"})
+D = json.dumps(unknown)
+"#;
+    assert_eq!(
+        var(src, "A"),
+        r#"'{"b": 1, "a": [1.5, true, null], "c": "\\u00e9\\n"}'"#
+    );
+    assert_eq!(var(src, "B"), r#"'[1, "x"]'"#);
+    assert_eq!(var(src, "C"), r#"'{"1": 2.0, "null": "q\\"s"}'"#);
+    assert_eq!(var(src, "D"), "partial:{json.dumps(...)}");
+}
+
+#[test]
+fn await_and_async_blocks_need_an_async_function() {
+    let error = |src: &str| {
+        let tree = parse(src).unwrap();
+        first_syntax_error(&tree, src).map(|(r, m)| (src[..r.start].matches('\n').count() + 1, m))
+    };
+    assert_eq!(
+        error("def f():\n    await g()\n"),
+        Some((2, "Python syntax error: 'await' outside async function".into()))
+    );
+    assert_eq!(
+        error("x = 1\nawait g()\n"),
+        Some((2, "Python syntax error: 'await' outside function".into()))
+    );
+    assert_eq!(
+        error("def f():\n    async with g() as h:\n        pass\n"),
+        Some((2, "Python syntax error: 'async with' outside async function".into()))
+    );
+    assert_eq!(
+        error("async def f():\n    h = lambda: await g()\n"),
+        Some((2, "Python syntax error: 'await' outside async function".into()))
+    );
+    assert_eq!(
+        error("async def f():\n    await g()\n    async for x in y:\n        pass\n"),
+        None
+    );
+}
+
+#[test]
+fn relative_imports_from_a_package() {
+    use super::modules::{absolute_module, package_of};
+    use std::path::Path;
+    assert_eq!(package_of("steps.train", Path::new("steps/train.py")), "steps");
+    assert_eq!(package_of("steps", Path::new("steps/__init__.py")), "steps");
+    assert_eq!(package_of(".common", Path::new("common.py")), "");
+    assert_eq!(absolute_module("steps", 1, "io"), Some("steps.io".into()));
+    assert_eq!(absolute_module("a.b", 2, "c"), Some("a.c".into()));
+    assert_eq!(absolute_module("a", 3, "c"), None);
+    assert_eq!(absolute_module(".pkg", 1, "io"), Some(".pkg.io".into()));
+    assert_eq!(absolute_module("", 1, "io"), Some(".io".into()));
+}
+
+#[test]
+fn docstrings_cleaned_as_inspect_cleandoc() {
+    assert_eq!(
+        cleandoc("  Retrain churn.\n\n    Runs nightly.\n      indented\n  "),
+        "Retrain churn.\n\nRuns nightly.\n  indented"
+    );
+}

@@ -116,7 +116,7 @@ fn airflow(step: &crate::dag::Step) -> Diagnostic {
 /// A KFP task is retried only when `.set_retry()` asks for it: every
 /// container task without one is reported, where it is created.
 fn kfp(ctx: &Context, step: &crate::dag::Step) -> Diagnostic {
-    let compiled = is_yaml(ctx, step.span);
+    let compiled = ctx.in_compiled_yaml(step.span);
     let (message, span) = match &step.retry {
         crate::dag::Retry::Count { count: 0, span } => (
             if compiled {
@@ -143,12 +143,6 @@ fn kfp(ctx: &Context, step: &crate::dag::Step) -> Diagnostic {
     Diagnostic::new("KFR001", span, message)
         .with_label("no retry: one preempted node or transient error fails the pipeline run")
         .with_help(help)
-}
-
-/// Whether a span is in a YAML file (a compiled pipeline).
-pub(crate) fn is_yaml(ctx: &Context, span: crate::source::Span) -> bool {
-    let name = ctx.db.get(span.file).name.to_ascii_lowercase();
-    name.ends_with(".yaml") || name.ends_with(".yml")
 }
 
 fn step_noun(kind: PipelineKind) -> &'static str {

@@ -17,8 +17,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if !cache.enabled || cache.explicit {
             continue;
         }
-        let compiled = super::kfr001_missing_retry::is_yaml(ctx, step.span);
-        let (first_span, first) = &step.external_reads[0];
+        let compiled = ctx.in_compiled_yaml(step.span);
         let mut d = Diagnostic::new(
             "KFR007",
             step.span,
@@ -37,8 +36,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         } else {
             "call `.set_caching_options(False)` on the task, or pass what changes (a snapshot date, a table version) as an input so new data changes the cache key"
         });
-        d = d.with_related(*first_span, first.clone());
-        for (span, what) in step.external_reads.iter().skip(1).take(2) {
+        for (span, what) in step.external_reads.iter().take(3) {
             d = d.with_related(*span, what.clone());
         }
         out.push(d);

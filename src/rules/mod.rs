@@ -25,6 +25,14 @@ pub struct Context<'a> {
     pub db: &'a SourceDb,
 }
 
+impl Context<'_> {
+    /// Whether a span lies in a compiled pipeline (a YAML file), where the
+    /// fix belongs in the Python it was compiled from.
+    pub fn in_compiled_yaml(&self, span: crate::source::Span) -> bool {
+        crate::frontend::classify(&self.db.get(span.file).path) == Some(crate::frontend::SourceKind::Yaml)
+    }
+}
+
 type Check = fn(&Context, &mut Vec<Diagnostic>);
 
 struct RuleDef {
