@@ -251,8 +251,8 @@ fn python_fixtures_agree_with_the_sdk() {
     for (path, json) in fixtures() {
         let db = SourceDb::new();
         let file = db.load(&path).unwrap();
-        let (pipelines, diags) = kfp::read_python(&db, &file);
-        let frag = kfp::lower_python(&db, &file);
+        let (pipelines, frag) = kfp::read_python(&db, &file);
+        let diags = &frag.diagnostics;
         let expected = oracle_view(&json);
         let got = kfr_view(&pipelines, &frag);
         let errors = user_errors(&json);

@@ -59,6 +59,18 @@ fn each_broken_file_is_reported_and_the_rest_is_linted() {
             "{file} has no KFR000 in\n{out}"
         );
     }
+    // a file both Airflow and KFP read is reported once, naming both
+    let both: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("testdata/malformed/dag-submits-kfp/nightly_submit.py:"))
+        .collect();
+    assert_eq!(
+        both,
+        [
+            "testdata/malformed/dag-submits-kfp/nightly_submit.py:25:63: error[KFR000] Python syntax error: `(` was never closed"
+        ],
+        "{out}"
+    );
     assert!(
         out.contains("testdata/malformed/good-neighbour/Makefile:4:12: warning[KFR002]"),
         "{out}"

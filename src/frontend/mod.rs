@@ -58,8 +58,17 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, kind: SourceKind, options: &
     match kind {
         SourceKind::Makefile => make::lower(db, file, &options.make_vars),
         SourceKind::Python => {
-            let mut frag = airflow::lower(db, file);
-            frag.append(kfp::lower_python(db, file));
+            // parsed once, read by each frontend whose library it imports
+            let mut frag = Fragment::default();
+            let libs = [&airflow::LIBRARY, &kfp::LIBRARY];
+            if let Some(parsed) = python_file::parse(db, file, &libs, &mut frag.diagnostics) {
+                if parsed.imports[0] {
+                    frag.append(airflow::lower(db, file, &parsed));
+                }
+                if parsed.imports[1] {
+                    frag.append(kfp::lower_parsed(db, file, &parsed));
+                }
+            }
             frag
         }
         SourceKind::Yaml => kfp::lower_yaml(db, file),

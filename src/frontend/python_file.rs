@@ -6,6 +6,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::python::{self, Host, Interp, Limits};
 use crate::source::{SourceDb, SourceFile, TextProblem};
+use std::sync::Arc;
 use tree_sitter::Tree;
 
 /// The library a frontend reads, for the checks and their messages.
@@ -27,13 +28,30 @@ pub fn imports(modules: &[String], lib: &str) -> bool {
         .any(|m| m == lib || m.strip_prefix(lib).is_some_and(|r| r.starts_with('.')))
 }
 
-/// The parsed file when it imports the library; None when it does not
-/// (or cannot be read, with the diagnostics saying why).
-pub fn parse(file: &SourceFile, lib: &Library, diags: &mut Vec<Diagnostic>) -> Option<Tree> {
+/// A Python file parsed once for every frontend that reads it, with the
+/// repository modules it imports.
+pub struct Parsed {
+    pub tree: Tree,
+    pub program: python::Program,
+    /// The repository modules, each parsed over its range of the program text.
+    pub modules: Vec<(usize, Tree)>,
+    /// For each library asked about, whether the file imports it.
+    pub imports: Vec<bool>,
+}
+
+/// Read a Python file for the libraries in `libs`: the text checked and
+/// the file parsed once, whichever of them it imports. None when it imports
+/// none of them, or cannot be read (the diagnostics say why, once for all).
+pub fn parse(db: &SourceDb, file: &Arc<SourceFile>, libs: &[&Library], diags: &mut Vec<Diagnostic>) -> Option<Parsed> {
+    let text: &str = &file.text;
+    // the cheap test before parsing: the file names the library
+    let mentioned: Vec<&Library> = libs.iter().copied().filter(|l| text.contains(l.module)).collect();
+    if mentioned.is_empty() {
+        return None;
+    }
     // PEP 263: a coding declaration in the first two lines makes other
     // encodings valid Python; the text is then read with those bytes replaced
-    let declared_encoding = file
-        .text
+    let declared_encoding = text
         .lines()
         .take(2)
         .any(|l| l.trim_start().starts_with('#') && (l.contains("coding:") || l.contains("coding=")));
@@ -42,12 +60,13 @@ pub fn parse(file: &SourceFile, lib: &Library, diags: &mut Vec<Diagnostic>) -> O
         p => p.as_ref(),
     };
     if let Some(problem) = problem {
+        let names: Vec<&str> = mentioned.iter().map(|l| l.name).collect();
         let (span, message) = match problem {
             TextProblem::Binary { offset } => (
                 file.span(*offset..*offset + 1),
                 format!(
                     "binary data (a NUL byte) in a Python file that mentions {}: it was not read",
-                    lib.name
+                    names.join(" and ")
                 ),
             ),
             TextProblem::InvalidUtf8 { offset } => (
@@ -67,35 +86,50 @@ pub fn parse(file: &SourceFile, lib: &Library, diags: &mut Vec<Diagnostic>) -> O
         diags.push(d);
         return None;
     }
-    let text: &str = &file.text;
     let tree = python::parse(text)?;
     let modules = python::imported_modules(&tree, text);
-    let syntax_error = python::first_syntax_error(&tree, text);
-    // a syntax error can swallow the imports into an error node: look at the text
-    let mentions_import = || {
-        let from = format!("from {}", lib.module);
-        let import = format!("import {}", lib.module);
-        text.lines().any(|l| {
-            let l = l.trim_start();
-            l.starts_with(&from) || l.starts_with(&import)
-        })
-    };
-    if !(imports(&modules, lib.module) || (syntax_error.is_some() && mentions_import())) {
+    let imported: Vec<bool> = libs.iter().map(|l| imports(&modules, l.module)).collect();
+    if let Some((range, message)) = python::first_syntax_error(&tree, text) {
+        // a syntax error can swallow the imports into an error node: look at the text
+        let mentions_import = |lib: &Library| {
+            let from = format!("from {}", lib.module);
+            let import = format!("import {}", lib.module);
+            text.lines().any(|l| {
+                let l = l.trim_start();
+                l.starts_with(&from) || l.starts_with(&import)
+            })
+        };
+        let lost: Vec<String> = libs
+            .iter()
+            .zip(&imported)
+            .filter(|(l, i)| **i || mentions_import(l))
+            .map(|(l, _)| format!("{} cannot import this file, so {}", l.importer, l.lost))
+            .collect();
+        if !lost.is_empty() {
+            diags.push(
+                Diagnostic::parse_error(file.span(range), message)
+                    .with_help(format!("{}; fix the syntax error", lost.join("; "))),
+            );
+        }
         return None;
     }
-    if let Some((range, message)) = syntax_error {
-        diags.push(Diagnostic::parse_error(file.span(range), message).with_help(format!(
-            "{} cannot import this file, so {}; fix the syntax error",
-            lib.importer, lib.lost
-        )));
+    if !imported.contains(&true) {
         return None;
     }
-    Some(tree)
+    // the repository modules it imports, laid out after it in one text
+    let program = python::Program::build(db, file, &tree);
+    let modules = module_trees(&program);
+    Some(Parsed {
+        tree,
+        program,
+        modules,
+        imports: imported,
+    })
 }
 
 /// The repository modules a file imports, each parsed over its range of
 /// the program text.
-pub fn module_trees(program: &python::Program) -> Vec<(usize, Tree)> {
+fn module_trees(program: &python::Program) -> Vec<(usize, Tree)> {
     (1..program.files.len())
         .filter_map(|i| program.parse_module(i).map(|t| (i, t)))
         .collect()
@@ -103,13 +137,8 @@ pub fn module_trees(program: &python::Program) -> Vec<(usize, Tree)> {
 
 /// An interpreter over the file, with its modules importable and data
 /// files readable, `__file__` absolute as an importer sets it.
-pub fn interpreter<'t, H: Host<'t>>(
-    db: &'t SourceDb,
-    file: &SourceFile,
-    program: &'t python::Program,
-    modules: &'t [(usize, Tree)],
-    host: H,
-) -> Interp<'t, H> {
+pub fn interpreter<'t, H: Host<'t>>(db: &'t SourceDb, file: &SourceFile, parsed: &'t Parsed, host: H) -> Interp<'t, H> {
+    let (program, modules) = (&parsed.program, &parsed.modules);
     let absolute = |f: &SourceFile| {
         std::fs::canonicalize(&f.path)
             .unwrap_or_else(|_| f.path.clone())

@@ -302,6 +302,16 @@ const BUILTINS: &[&str] = &[
     "next",
 ];
 
+/// Something the interpreter could not evaluate.
+#[derive(Debug, Clone)]
+pub struct Note {
+    pub range: Range<usize>,
+    pub message: String,
+    /// A loop whose body did not run (its values, or a `while`, not known
+    /// statically): what it would build is missing.
+    pub skipped_loop: bool,
+}
+
 pub struct Interp<'t, H> {
     pub src: &'t str,
     pub host: H,
@@ -309,7 +319,7 @@ pub struct Interp<'t, H> {
     /// The file's path as Python would see it in `__file__`.
     pub file_path: String,
     /// What could not be evaluated, with where.
-    pub notes: Vec<(Range<usize>, String)>,
+    pub notes: Vec<Note>,
     /// Fuel ran out: the rest of the file was not evaluated.
     pub exhausted: bool,
     /// The repository's own modules this file may import, by name as
@@ -375,8 +385,21 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
     }
 
     pub fn note(&mut self, node: Node<'t>, message: impl Into<String>) {
+        self.push_note(node, message.into(), false);
+    }
+
+    /// A loop whose body is not run.
+    fn note_skipped_loop(&mut self, node: Node<'t>, message: String) {
+        self.push_note(node, message, true);
+    }
+
+    fn push_note(&mut self, node: Node<'t>, message: String, skipped_loop: bool) {
         if self.notes.len() < 200 {
-            self.notes.push((node.byte_range(), message.into()));
+            self.notes.push(Note {
+                range: node.byte_range(),
+                message,
+                skipped_loop,
+            });
         }
     }
 
@@ -657,9 +680,9 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
             "if_statement" => self.exec_if(node, scope),
             "for_statement" => self.exec_for(node, scope),
             "while_statement" => {
-                self.note(
+                self.note_skipped_loop(
                     node,
-                    "a `while` loop is not evaluated: what it builds is not known statically",
+                    "a `while` loop is not evaluated: what it builds is not known statically".into(),
                 );
                 Flow::Normal
             }
@@ -803,7 +826,7 @@ impl<'t, H: Host<'t>> Interp<'t, H> {
         };
         let iterable = self.eval(right, scope);
         let Some(items) = self.iter_values(&iterable) else {
-            self.note(
+            self.note_skipped_loop(
                 right,
                 format!(
                     "the loop over `{}` is not evaluated: its values are not known statically",

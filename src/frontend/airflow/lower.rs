@@ -5,6 +5,7 @@ use super::host::{Airflow, Obj, TaskKind, TaskModel, looks_like_path, returned_p
 use crate::dag::{Edge, EdgeKind, Fragment, Package, Pipeline, PipelineKind, Retry, Schedule, Step, StepKind};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::frontend::command::{self, CommandText};
+use crate::frontend::python_file::{self, Library, Parsed};
 use crate::packages;
 use crate::python::{self, Interp, Value};
 use crate::source::{SourceDb, SourceFile, Span, join_normalized};
@@ -12,25 +13,19 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use tree_sitter::Node;
 
-pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
+/// What Airflow imports the file as, for the shared Python checks.
+pub const LIBRARY: Library = Library {
+    module: "airflow",
+    name: "Airflow",
+    importer: "Airflow",
+    lost: "none of its DAGs load",
+};
+
+/// The DAGs of a parsed Python file that imports Airflow.
+pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, parsed: &Parsed) -> Fragment {
     let mut frag = Fragment::default();
-    if !super::mentions_airflow(&file.text) {
-        return frag;
-    }
-    let lib = crate::frontend::python_file::Library {
-        module: "airflow",
-        name: "Airflow",
-        importer: "Airflow",
-        lost: "none of its DAGs load",
-    };
-    let Some(tree) = crate::frontend::python_file::parse(file, &lib, &mut frag.diagnostics) else {
-        return frag;
-    };
-    let text: &str = &file.text;
-    // the repository modules it imports, laid out after it in one text
-    let program = python::Program::build(db, file, &tree);
-    let module_trees = crate::frontend::python_file::module_trees(&program);
-    let mut it = crate::frontend::python_file::interpreter(db, file, &program, &module_trees, Airflow::default());
+    let (text, tree, program): (&str, _, _) = (&file.text, &parsed.tree, &parsed.program);
+    let mut it = python_file::interpreter(db, file, parsed, Airflow::default());
     it.run_module(tree.root_node());
 
     // module-level names holding DAGs are loaded, as DagBag does
@@ -44,11 +39,13 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
     }
     let mut diags = Vec::new();
     let mut pipeline_notes: Vec<(Span, String)> = Vec::new();
-    for (range, message) in &it.notes {
-        let affects_tasks =
-            message.starts_with("the loop over") && loop_builds_tasks(tree.root_node(), range.clone(), text);
-        if affects_tasks || message.starts_with("a `while`") && loop_builds_tasks(tree.root_node(), range.clone(), text)
-        {
+    for python::Note {
+        range,
+        message,
+        skipped_loop,
+    } in &it.notes
+    {
+        if *skipped_loop && loop_builds_tasks(tree.root_node(), range.clone(), text) {
             diags.push(
                 Diagnostic::parse_error(
                     program.span(range.clone()),
@@ -73,7 +70,7 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
         );
     }
     if it.exhausted {
-        diags.push(crate::frontend::python_file::exhausted(&program, "DAGs"));
+        diags.push(python_file::exhausted(program, "DAGs"));
     }
 
     let dir = file.dir().to_path_buf();
@@ -122,7 +119,7 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
             if task.dag != Some(d) {
                 continue;
             }
-            let step = lower_task(db, &it, file, &program, task, p, &pipeline_id, &mut diags);
+            let step = lower_task(db, &it, file, program, task, p, &pipeline_id, &mut diags);
             step_of.insert(t, frag.steps.len());
             frag.steps.push(step);
         }

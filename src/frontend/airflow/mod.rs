@@ -15,9 +15,4 @@
 mod host;
 mod lower;
 
-pub use lower::lower;
-
-/// Whether Python source imports Airflow (the cheap test before parsing).
-pub fn mentions_airflow(text: &str) -> bool {
-    text.contains("airflow")
-}
+pub use lower::{LIBRARY, lower};

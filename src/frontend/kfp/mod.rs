@@ -27,21 +27,16 @@ mod signature;
 pub use lower::path_name;
 
 use crate::dag::Fragment;
+use crate::frontend::python_file::{self, Parsed};
 use crate::source::{SourceDb, SourceFile};
 use std::sync::Arc;
 
-/// Whether Python source may use KFP (the cheap test before parsing).
-pub fn mentions_kfp(text: &str) -> bool {
-    text.contains("kfp")
-}
+pub use python::LIBRARY;
 
-/// Read a Python file that imports `kfp`.
-pub fn lower_python(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
+/// The graph of a parsed Python file that imports `kfp`.
+pub fn lower_parsed(db: &SourceDb, file: &Arc<SourceFile>, parsed: &Parsed) -> Fragment {
     let mut frag = Fragment::default();
-    if !mentions_kfp(&file.text) {
-        return frag;
-    }
-    let pipelines = python::read(db, file, &mut frag.diagnostics);
+    let pipelines = python::read(db, file, parsed, &mut frag.diagnostics);
     lower::lower(db, file, &pipelines, &mut frag);
     frag
 }
@@ -55,13 +50,15 @@ pub fn lower_yaml(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
     frag
 }
 
-/// The pipelines of a Python file, as the compiler would see them (for
-/// tests comparing kfr with the SDK).
-pub fn read_python(
-    db: &SourceDb,
-    file: &Arc<SourceFile>,
-) -> (Vec<model::Pipeline>, Vec<crate::diagnostic::Diagnostic>) {
-    let mut diags = Vec::new();
-    let pipelines = python::read(db, file, &mut diags);
-    (pipelines, diags)
+/// A Python file read as KFP alone: the pipelines as the compiler would
+/// see them (for tests comparing kfr with the SDK) and their graph, with
+/// the diagnostics.
+pub fn read_python(db: &SourceDb, file: &Arc<SourceFile>) -> (Vec<model::Pipeline>, Fragment) {
+    let mut frag = Fragment::default();
+    let Some(parsed) = python_file::parse(db, file, &[&LIBRARY], &mut frag.diagnostics) else {
+        return (Vec::new(), frag);
+    };
+    let pipelines = python::read(db, file, &parsed, &mut frag.diagnostics);
+    lower::lower(db, file, &pipelines, &mut frag);
+    (pipelines, frag)
 }

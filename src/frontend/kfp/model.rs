@@ -326,35 +326,25 @@ pub struct Io {
 pub fn k8s_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for c in name.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' {
+        let c = if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            c
+        } else {
+            '-'
+        };
+        if !(c == '-' && out.ends_with('-')) {
             out.push(c);
-        } else if !out.ends_with('-') {
-            out.push('-');
         }
     }
-    let mut collapsed = String::with_capacity(out.len());
-    for c in out.chars() {
-        if c == '-' && collapsed.ends_with('-') {
-            continue;
-        }
-        collapsed.push(c);
-    }
-    collapsed.trim_matches('-').to_string()
+    out.trim_matches('-').to_string()
 }
 
 /// A component name from a Python function name (`train_model` → `Train
 /// model`), before sanitising (`_python_function_name_to_component_name`).
 pub fn component_name_of_function(name: &str) -> String {
     let spaced = name.replace('_', " ");
-    let mut collapsed = String::with_capacity(spaced.len());
-    for c in spaced.chars() {
-        if c == ' ' && collapsed.ends_with(' ') {
-            continue;
-        }
-        collapsed.push(c);
-    }
-    let trimmed = collapsed.trim_matches(' ');
-    let mut chars = trimmed.chars();
+    let words: Vec<&str> = spaced.split(' ').filter(|w| !w.is_empty()).collect();
+    let joined = words.join(" ");
+    let mut chars = joined.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
@@ -395,7 +385,7 @@ mod tests {
         assert_eq!(k8s_name("Train model"), "train-model");
         assert_eq!(k8s_name("My_Pipeline v2!"), "my-pipeline-v2");
         assert_eq!(k8s_name("--a--b--"), "a-b");
-        assert_eq!(k8s_name("ÉTL"), "-tl".trim_matches('-'));
+        assert_eq!(k8s_name("ÉTL"), "tl");
         assert!(valid_pipeline_name("churn-training"));
         assert!(!valid_pipeline_name(""));
         assert!(!valid_pipeline_name("-x"));

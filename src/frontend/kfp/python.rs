@@ -8,7 +8,7 @@ use super::model::{
     Arg, ArgValue, Caching, Component, ComponentKind, GroupKind, Image, Io, Pipeline, RetryPolicy, Task, TaskKind, Word,
 };
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::frontend::python_file::{self, Library};
+use crate::frontend::python_file::{self, Library, Parsed};
 use crate::packages;
 use crate::python::{Program, Value};
 use crate::source::{SourceDb, SourceFile, Span};
@@ -17,18 +17,17 @@ use std::sync::Arc;
 /// KFP's default `base_image` for `@dsl.component` (kfp 2.17).
 pub const DEFAULT_BASE_IMAGE: &str = "python:3.11";
 
-pub fn read(db: &SourceDb, file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Vec<Pipeline> {
-    let lib = Library {
-        module: "kfp",
-        name: "KFP",
-        importer: "Python",
-        lost: "none of its pipelines compile",
-    };
-    let Some(tree) = python_file::parse(file, &lib, diags) else {
-        return Vec::new();
-    };
-    let program = Program::build(db, file, &tree);
-    let modules = python_file::module_trees(&program);
+/// What Python imports the file as, for the shared Python checks.
+pub const LIBRARY: Library = Library {
+    module: "kfp",
+    name: "KFP",
+    importer: "Python",
+    lost: "none of its pipelines compile",
+};
+
+/// The pipelines of a parsed Python file that imports `kfp`.
+pub fn read(db: &SourceDb, file: &Arc<SourceFile>, parsed: &Parsed, diags: &mut Vec<Diagnostic>) -> Vec<Pipeline> {
+    let (tree, program) = (&parsed.tree, &parsed.program);
     let mut host = Kfp::new(db, file.dir().to_path_buf());
     for (start, f) in &program.files {
         if let Some(i) = future_annotations(&f.text) {
@@ -36,14 +35,11 @@ pub fn read(db: &SourceDb, file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) 
                 .push((*start..start + f.text.len(), start + i..start + i + FUTURE.len(), false));
         }
     }
-    let mut it = python_file::interpreter(db, file, &program, &modules, host);
+    let mut it = python_file::interpreter(db, file, parsed, host);
     it.run_module(tree.root_node());
 
     let mut out = Vec::new();
-    let reader = Reader {
-        it: &it,
-        program: &program,
-    };
+    let reader = Reader { it: &it, program };
     for (p, def) in it.host.pipelines.iter().enumerate() {
         if def.failed {
             continue;
@@ -70,17 +66,17 @@ pub fn read(db: &SourceDb, file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) 
     }
     // a loop kfr could not run inside a pipeline changes its tasks; other
     // notes stay notes of the pipeline
-    for (range, message) in &it.notes {
+    for note in it.notes.iter().filter(|n| n.skipped_loop) {
+        let range = &note.range;
         let inside = it.host.pipelines.iter().any(|p| {
             let r = p.func.node.byte_range();
             r.start <= range.start && range.end <= r.end
         });
-        let loop_note = message.starts_with("the loop over") || message.starts_with("a `while`");
-        if inside && loop_note {
+        if inside {
             diags.push(
                 Diagnostic::parse_error(
                     program.span(range.clone()),
-                    format!("{message}; the tasks it creates may be missing from the graph"),
+                    format!("{}; the tasks it creates may be missing from the graph", note.message),
                 )
                 .with_severity(Severity::Warning)
                 .with_help(
@@ -90,7 +86,7 @@ pub fn read(db: &SourceDb, file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) 
         }
     }
     if it.exhausted {
-        diags.push(python_file::exhausted(&program, "pipelines"));
+        diags.push(python_file::exhausted(program, "pipelines"));
     }
     out
 }
@@ -179,8 +175,8 @@ impl<'t> Reader<'_, 't> {
             .it
             .notes
             .iter()
-            .filter(|(nr, _)| r.start <= nr.start && nr.end <= r.end)
-            .map(|(nr, m)| (self.span(nr.clone()), m.clone()))
+            .filter(|n| r.start <= n.range.start && n.range.end <= r.end)
+            .map(|n| (self.span(n.range.clone()), n.message.clone()))
             .collect();
         Pipeline {
             name: def.name.clone(),

@@ -677,7 +677,7 @@ mod tests {
     fn first_error(src: &str) -> (String, String) {
         let db = SourceDb::new();
         let file = db.add_virtual(Path::new("pipeline.py"), src.to_string());
-        let frag = super::super::lower_python(&db, &file);
+        let (_, frag) = super::super::read_python(&db, &file);
         let d = frag
             .diagnostics
             .iter()
