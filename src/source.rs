@@ -174,10 +174,18 @@ impl SourceDb {
     }
 
     /// Add a file that is not on disk (tests, rule examples, generated text).
+    /// The same path with the same text is the same file; with another
+    /// text (a component text built per call) it is a file of its own.
     pub fn add_virtual(&self, path: &Path, text: String) -> Arc<SourceFile> {
-        let key = PathBuf::from(format!("<virtual>/{}", path.display()));
-        if let Some(id) = self.by_key.lock().unwrap().get(&key) {
-            return self.get(*id);
+        let base = format!("<virtual>/{}", path.display());
+        let mut key = PathBuf::from(&base);
+        for n in 2.. {
+            let existing = self.by_key.lock().unwrap().get(&key).copied();
+            match existing {
+                Some(id) if self.get(id).text == text => return self.get(id),
+                Some(_) => key = PathBuf::from(format!("{base}#{n}")),
+                None => break,
+            }
         }
         self.insert_keyed(key, path, text, None)
     }

@@ -323,10 +323,9 @@ fn compiled_yaml_agrees_with_the_sdk() {
                 .join(format!("{name}.yaml"));
             let db = SourceDb::new();
             let file = db.load(&yaml).unwrap_or_else(|e| panic!("{}: {e}", yaml.display()));
-            let (pipelines, diags) = kfp::ir::read(&file);
-            let frag = kfp::lower_yaml(&db, &file);
+            let (pipelines, frag) = kfp::read_yaml(&db, &file);
             files += 1;
-            for d in &diags {
+            for d in &frag.diagnostics {
                 failures.push(format!("{}: {}", yaml.display(), d.message));
             }
             let one: View = expected
@@ -457,6 +456,70 @@ fn compiled_yaml_is_linted_like_its_python() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The command and args of every container component, as kfr reads them
+/// from the Python (placeholders substituted as the SDK substitutes them)
+/// and from the YAML the SDK compiled.
+#[test]
+fn container_commands_agree_with_the_sdk() {
+    type Commands = BTreeMap<String, (Vec<String>, Vec<String>)>;
+    let commands = |pipelines: &[model::Pipeline]| -> Commands {
+        let mut out = Commands::new();
+        for p in pipelines {
+            for t in &p.tasks {
+                if let Some(c) = t
+                    .component
+                    .as_ref()
+                    .filter(|c| c.kind == model::ComponentKind::Container)
+                {
+                    let words = |ws: &[model::Word]| ws.iter().map(|w| w.text.clone()).collect();
+                    out.insert(format!("{}/{}", p.name, t.key), (words(&c.command), words(&c.args)));
+                }
+            }
+        }
+        out
+    };
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for (path, json) in fixtures() {
+        if !json["errors"].as_array().unwrap().is_empty() {
+            continue;
+        }
+        let db = SourceDb::new();
+        let file = db.load(&path).unwrap();
+        let (pipelines, _) = kfp::read_python(&db, &file);
+        let from_python = commands(&pipelines);
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let mut from_yaml = Commands::new();
+        for name in json["pipelines"].as_object().unwrap().keys() {
+            let yaml = Path::new(&root())
+                .join("compiled")
+                .join(&stem)
+                .join(format!("{name}.yaml"));
+            let file = db.load(&yaml).unwrap();
+            let (pipelines, _) = kfp::read_yaml(&db, &file);
+            let embedded: Vec<model::Pipeline> = pipelines.into_iter().filter(|p| p.embedded_in.is_none()).collect();
+            from_yaml.extend(commands(&embedded));
+        }
+        for (task, yaml) in &from_yaml {
+            compared += 1;
+            match from_python.get(task) {
+                Some(py) if py == yaml => {}
+                py => failures.push(format!("{}: {task}:\n  SDK {yaml:?}\n  kfr {py:?}", path.display())),
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        compared >= 20 || root() != FIXTURES,
+        "compared {compared} container tasks"
+    );
 }
 
 #[test]

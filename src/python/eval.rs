@@ -2973,7 +2973,7 @@ fn json_dumps(v: &Value, depth: usize) -> Option<String> {
 
 /// A JSON string as Python's `json.dumps` writes it (`ensure_ascii`: every
 /// character outside printable ASCII as `\uXXXX`).
-fn json_string(text: &str) -> String {
+pub fn json_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {

@@ -13,6 +13,7 @@
 
 use super::ir::Loaded;
 use super::model::{self, IoType, ParamType, component_name_of_function, k8s_name};
+use super::placeholder::{Branch, Placeholder};
 use crate::python::{Args, Func, Host, Interp, Value};
 use crate::source::SourceDb;
 use std::ops::Range;
@@ -71,6 +72,8 @@ pub enum Obj<'t> {
     ContainerSpec(Args<'t>),
     /// A comparison of channels (`task.output == "x"`): the channels it reads.
     Condition(Vec<Channel>),
+    /// `dsl.ConcatPlaceholder(...)` / `dsl.IfPresentPlaceholder(...)`.
+    Placeholder(Placeholder),
     /// `NamedTuple("Outputs", [...])`: the field names and annotation nodes.
     NamedTuple(Vec<(String, Node<'t>)>),
     /// A function under a decorator of a library kfr does not model.
@@ -81,6 +84,20 @@ pub enum Obj<'t> {
 }
 
 /// An input or output of a component, as read from its signature.
+impl Obj<'_> {
+    /// The text a placeholder object stands for in a container's command.
+    pub fn command_line(&self) -> Option<String> {
+        match self {
+            Obj::ArtifactPlaceholder { name, output } => {
+                let io = if *output { "outputs" } else { "inputs" };
+                Some(format!("{{{{$.{io}.artifacts['{name}']}}}}"))
+            }
+            Obj::Placeholder(p) => Some(p.to_command_line()),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct IoDef<'t> {
     pub name: String,
@@ -301,7 +318,7 @@ impl<'t> Kfp<'t> {
         Value::Obj((self.objs.len() - 1) as u32)
     }
 
-    fn get(&self, id: u32) -> Option<&Obj<'t>> {
+    pub fn get(&self, id: u32) -> Option<&Obj<'t>> {
         self.objs.get(id as usize)
     }
 
@@ -531,26 +548,15 @@ impl<'t> Host<'t> for Kfp<'t> {
             "ContainerSpec" => it.host.obj(Obj::ContainerSpec(args)),
             "ConcatPlaceholder" => {
                 let items = args.get("items", 0).and_then(Value::items).unwrap_or_default();
-                let parts: Vec<String> = items.iter().map(|i| json_str(&placeholder_text(it, i))).collect();
-                Value::str(format!("{{\"Concat\": [{}]}}", parts.join(", ")))
+                let items = items.iter().map(|i| to_placeholder(it, i)).collect();
+                it.host.obj(Obj::Placeholder(Placeholder::Concat(items)))
             }
             "IfPresentPlaceholder" => {
                 let input = args.get("input_name", 0).and_then(text).unwrap_or("").to_string();
-                let list = |v: Option<&Value<'t>>, it: &mut It<'t>| -> String {
-                    let items = v.and_then(Value::items).unwrap_or_default();
-                    let parts: Vec<String> = items.iter().map(|i| json_str(&placeholder_text(it, i))).collect();
-                    format!("[{}]", parts.join(", "))
-                };
-                let then = list(args.get("then", 1), it);
-                let els = args.get("else_", 2).map(|v| list(Some(v), it));
-                match els {
-                    Some(e) => Value::str(format!(
-                        "{{\"IfPresent\": {{\"InputName\": \"{input}\", \"Then\": {then}, \"Else\": {e}}}}}"
-                    )),
-                    None => Value::str(format!(
-                        "{{\"IfPresent\": {{\"InputName\": \"{input}\", \"Then\": {then}}}}}"
-                    )),
-                }
+                let then = branch(it, args.get("then", 1)).unwrap_or(Branch::List(Vec::new()));
+                let otherwise = branch(it, args.get("else_", 2));
+                it.host
+                    .obj(Obj::Placeholder(Placeholder::IfPresent { input, then, otherwise }))
             }
             "ParallelFor" => new_loop(it, &args, node),
             "If" | "Condition" | "Elif" | "Else" => new_condition(it, name, &args, node),
@@ -811,11 +817,7 @@ impl<'t> Host<'t> for Kfp<'t> {
                 it.host.shown.push(c);
                 Some(format!("{{{{channel:kfr={n};}}}}"))
             }
-            Obj::ArtifactPlaceholder { name, output } => {
-                let io = if *output { "outputs" } else { "inputs" };
-                Some(format!("{{{{$.{io}.artifacts['{name}']}}}}"))
-            }
-            _ => None,
+            o => o.command_line(),
         }
     }
 
@@ -900,15 +902,28 @@ fn placeholder_constant(name: &str) -> Option<String> {
     Some(format!("{{{{$.{p}}}}}"))
 }
 
-fn json_str(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
+/// A command element inside a placeholder: a nested `ConcatPlaceholder`
+/// or `IfPresentPlaceholder` as it is, anything else as its text.
+fn to_placeholder<'t>(it: &mut It<'t>, v: &Value<'t>) -> Placeholder {
+    match v {
+        Value::Obj(id) => match it.host.get(*id) {
+            Some(Obj::Placeholder(p)) => p.clone(),
+            _ => Placeholder::Text(<Kfp<'t> as Host<'t>>::format(it, *id).unwrap_or_default()),
+        },
+        v => Placeholder::Text(v.to_text().unwrap_or_else(|| v.display())),
+    }
 }
 
-/// A command element as text: a string, or a placeholder object.
-fn placeholder_text<'t>(it: &mut It<'t>, v: &Value<'t>) -> String {
-    match v {
-        Value::Obj(id) => <Kfp<'t> as Host<'t>>::format(it, *id).unwrap_or_default(),
-        v => v.to_text().unwrap_or_else(|| v.display()),
+/// `then=` / `else_=` of an `IfPresentPlaceholder`: a list or one element;
+/// None when not given.
+fn branch<'t>(it: &mut It<'t>, v: Option<&Value<'t>>) -> Option<Branch> {
+    match v? {
+        Value::None => None,
+        v @ (Value::List(_) | Value::Tuple(_)) => {
+            let items = v.items().unwrap_or_default();
+            Some(Branch::List(items.iter().map(|i| to_placeholder(it, i)).collect()))
+        }
+        v => Some(Branch::One(Box::new(to_placeholder(it, v)))),
     }
 }
 

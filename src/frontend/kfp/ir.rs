@@ -14,6 +14,7 @@ use super::model::{
     Arg, ArgValue, Caching, Component, ComponentKind, GroupKind, Image, Io, IoType, ParamType, Pipeline, RetryPolicy,
     Task, TaskKind, Word, k8s_name,
 };
+use super::placeholder::{Branch, Placeholder};
 use crate::dag::Package;
 use crate::diagnostic::Diagnostic;
 use crate::packages;
@@ -797,29 +798,7 @@ fn v1_component(file: &SourceFile, doc: &Node) -> Result<Loaded, (Range<usize>, 
             .iter()
             .filter_map(|d| {
                 let raw = d.get("name")?.as_str()?;
-                let ty = d.get("type").and_then(Node::as_str).unwrap_or("");
-                let param = match ty.to_ascii_lowercase().as_str() {
-                    "string" | "str" => Some(ParamType::String),
-                    "integer" | "int" => Some(ParamType::Integer),
-                    "float" | "double" => Some(ParamType::Double),
-                    "boolean" | "bool" => Some(ParamType::Boolean),
-                    "list" | "jsonarray" => Some(ParamType::List),
-                    "dict" | "jsonobject" => Some(ParamType::Struct),
-                    "pipelinetaskfinalstatus" => Some(ParamType::TaskFinalStatus),
-                    _ => None,
-                };
-                let ty = match param {
-                    Some(p) => IoType::Parameter(p),
-                    None => IoType::Artifact {
-                        // `Dataset`, or a title already (`google.VertexDataset`)
-                        schema: match super::model::artifact_schema(ty) {
-                            Some(s) => s.to_string(),
-                            None if ty.starts_with("google.") || ty.starts_with("system.") => ty.to_string(),
-                            None => "system.Artifact".to_string(),
-                        },
-                        list: false,
-                    },
-                };
+                let ty = v1_type(d.get("type"));
                 let default = (!output).then(|| d.get("default").map(scalar_text)).flatten();
                 let status = ty == IoType::Parameter(ParamType::TaskFinalStatus);
                 Some(Io {
@@ -849,8 +828,8 @@ fn v1_component(file: &SourceFile, doc: &Node) -> Result<Loaded, (Range<usize>, 
                 implicit: false,
             });
         }
-        c.command = v1_words(file, container.get("command"));
-        c.args = v1_words(file, container.get("args"));
+        c.command = v1_words(file, container.get("command"), &c.outputs);
+        c.args = v1_words(file, container.get("args"), &c.outputs);
     } else {
         return Err((
             doc.span.clone(),
@@ -860,28 +839,70 @@ fn v1_component(file: &SourceFile, doc: &Node) -> Result<Loaded, (Range<usize>, 
     Ok(Loaded::Component(Box::new(c)))
 }
 
+/// The v2 type of a v1 input or output `type:`, as
+/// `ComponentSpec.from_v1_component_spec` maps it: a parameter type by
+/// name (`String`, `Integer`, `List[str]`...), a `google.X` type as it is,
+/// an artifact class by name (any case), anything else `system.Artifact`.
+fn v1_type(ty: Option<&Node>) -> IoType {
+    let artifact = |schema: &str| IoType::Artifact {
+        schema: schema.to_string(),
+        list: false,
+    };
+    let Some(t) = ty.and_then(Node::as_str) else {
+        return artifact("system.Artifact");
+    };
+    let t = t.strip_prefix("typing.").unwrap_or(t);
+    let lower = t.to_ascii_lowercase();
+    let canonical = if lower.starts_with("list") || lower.starts_with("dict") {
+        lower.split('[').next().unwrap_or("")
+    } else {
+        lower.as_str()
+    };
+    let param = match canonical {
+        _ if t == "PipelineTaskFinalStatus" => ParamType::TaskFinalStatus,
+        "string" | "str" | "text" => ParamType::String,
+        "integer" | "int" => ParamType::Integer,
+        "float" | "double" => ParamType::Double,
+        "boolean" | "bool" => ParamType::Boolean,
+        "list" | "jsonarray" => ParamType::List,
+        "dict" | "jsonobject" => ParamType::Struct,
+        _ => {
+            let google = t
+                .strip_prefix("google.")
+                .is_some_and(|r| !r.is_empty() && r.chars().all(|c| c.is_ascii_alphabetic()));
+            if google {
+                return artifact(t);
+            }
+            let class = [
+                "Artifact",
+                "Model",
+                "Dataset",
+                "Metrics",
+                "ClassificationMetrics",
+                "SlicedClassificationMetrics",
+                "HTML",
+                "Markdown",
+            ]
+            .into_iter()
+            .find(|c| c.eq_ignore_ascii_case(t));
+            return artifact(
+                class
+                    .and_then(super::model::artifact_schema)
+                    .unwrap_or("system.Artifact"),
+            );
+        }
+    };
+    IoType::Parameter(param)
+}
+
 /// A v1 command list: strings as they are, placeholders
-/// (`{inputValue: x}`, `{outputPath: y}`) in their v2 form.
-fn v1_words(file: &SourceFile, list: Option<&Node>) -> Vec<Word> {
+/// (`{inputValue: x}`, `{outputPath: y}`, `{concat: [...]}`, `{if: ...}`)
+/// in their v2 form (`maybe_convert_v1_yaml_placeholder_to_v2_placeholder`).
+fn v1_words(file: &SourceFile, list: Option<&Node>, outputs: &[Io]) -> Vec<Word> {
     let Some(list) = list else { return Vec::new() };
     let mut out = Vec::new();
     for n in list.items() {
-        let text = match &n.kind {
-            Kind::Scalar { text, .. } => text.clone(),
-            Kind::Map(entries) => match entries.first() {
-                Some((k, _, v)) => {
-                    let x = sanitize_input_name(v.as_str().unwrap_or(""));
-                    match k.as_str() {
-                        "inputValue" => format!("{{{{$.inputs.parameters['{x}']}}}}"),
-                        "inputPath" => format!("{{{{$.inputs.artifacts['{x}'].path}}}}"),
-                        "outputPath" => format!("{{{{$.outputs.artifacts['{x}'].path}}}}"),
-                        _ => scalar_text(n),
-                    }
-                }
-                None => continue,
-            },
-            _ => continue,
-        };
+        let text = v1_placeholder(n, outputs, 0).to_command_line();
         let origin = (file.text.get(n.span.clone()) == Some(text.as_str())).then_some(n.span.start);
         out.push(Word {
             text,
@@ -892,15 +913,105 @@ fn v1_words(file: &SourceFile, list: Option<&Node>) -> Vec<Word> {
     out
 }
 
-/// An input name as the SDK sanitises it (`training data` → `training_data`).
+fn v1_placeholder(n: &Node, outputs: &[Io], depth: usize) -> Placeholder {
+    let entries = match &n.kind {
+        Kind::Map(entries) if depth < 16 => entries,
+        _ => return Placeholder::Text(scalar_text(n)),
+    };
+    let name = |v: &Node| sanitize_input_name(v.as_str().unwrap_or(""));
+    let items = |v: Option<&Node>| -> Vec<Placeholder> {
+        v.map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .map(|i| v1_placeholder(i, outputs, depth + 1))
+            .collect()
+    };
+    let branch = |v: Option<&Node>| -> Option<Branch> {
+        let v = v.filter(|v| !v.is_null())?;
+        Some(match v.kind {
+            Kind::Seq(_) => Branch::List(items(Some(v))),
+            _ => Branch::One(Box::new(v1_placeholder(v, outputs, depth + 1))),
+        })
+    };
+    let Some((key, _, v)) = entries.first() else {
+        return Placeholder::Text(scalar_text(n));
+    };
+    let text = |t: String| Placeholder::Text(t);
+    match key.as_str() {
+        "inputValue" => text(format!("{{{{$.inputs.parameters['{}']}}}}", name(v))),
+        "inputPath" => text(format!("{{{{$.inputs.artifacts['{}'].path}}}}", name(v))),
+        "inputUri" => text(format!("{{{{$.inputs.artifacts['{}'].uri}}}}", name(v))),
+        "outputUri" => text(format!("{{{{$.outputs.artifacts['{}'].uri}}}}", name(v))),
+        "outputPath" => {
+            let out = name(v);
+            let parameter = outputs
+                .iter()
+                .any(|o| o.name == out && matches!(o.ty, IoType::Parameter(_)));
+            if parameter {
+                text(format!("{{{{$.outputs.parameters['{out}'].output_file}}}}"))
+            } else {
+                text(format!("{{{{$.outputs.artifacts['{out}'].path}}}}"))
+            }
+        }
+        "executorInput" => text("{{$}}".into()),
+        "concat" => Placeholder::Concat(items(Some(v))),
+        "ifPresent" => Placeholder::IfPresent {
+            input: v.get("inputName").map(name).unwrap_or_default(),
+            then: branch(v.get("then")).unwrap_or(Branch::List(Vec::new())),
+            otherwise: branch(v.get("else")),
+        },
+        "if" => Placeholder::IfPresent {
+            input: v.at(&["cond", "isPresent"]).map(name).unwrap_or_default(),
+            then: branch(v.get("then")).unwrap_or(Branch::List(Vec::new())),
+            otherwise: branch(v.get("else")),
+        },
+        _ => Placeholder::Text(scalar_text(n)),
+    }
+}
+
+/// An input name as the SDK sanitises it (`training data` → `training_data`):
+/// lowercase, each run of other characters one `_`, no `_` at either end
+/// (`utils.sanitize_input_name`; `__` written in the name stays).
 pub fn sanitize_input_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
+    let mut in_run = false;
     for c in name.chars().flat_map(char::to_lowercase) {
         if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' {
             out.push(c);
-        } else if !out.ends_with('_') {
+            in_run = false;
+        } else if !in_run {
             out.push('_');
+            in_run = true;
         }
     }
     out.trim_matches('_').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn v1_names_and_types_as_the_sdk_converts_them() {
+        // kfp 2.17.3: utils.sanitize_input_name and from_v1_component_spec
+        assert_eq!(sanitize_input_name("Training data"), "training_data");
+        assert_eq!(sanitize_input_name("a__b c!d"), "a__b_c_d");
+        assert_eq!(sanitize_input_name("--x--"), "x");
+        let ty = |t: &str| {
+            let doc = &yaml::parse(&format!("type: {t}")).unwrap()[0];
+            v1_type(doc.get("type"))
+        };
+        let art = |s: &str| IoType::Artifact {
+            schema: s.into(),
+            list: false,
+        };
+        assert_eq!(ty("Text"), IoType::Parameter(ParamType::String));
+        assert_eq!(ty("'typing.List[str]'"), IoType::Parameter(ParamType::List));
+        assert_eq!(ty("JsonObject"), IoType::Parameter(ParamType::Struct));
+        assert_eq!(ty("dataset"), art("system.Dataset"));
+        assert_eq!(ty("google.VertexDataset"), art("google.VertexDataset"));
+        assert_eq!(ty("system.Model"), art("system.Artifact"));
+        assert_eq!(ty("CSV"), art("system.Artifact"));
+        assert_eq!(v1_type(None), art("system.Artifact"));
+    }
 }

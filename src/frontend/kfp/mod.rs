@@ -21,6 +21,7 @@ mod host;
 pub mod ir;
 mod lower;
 pub mod model;
+mod placeholder;
 mod python;
 mod signature;
 
@@ -43,11 +44,19 @@ pub fn lower_parsed(db: &SourceDb, file: &Arc<SourceFile>, parsed: &Parsed) -> F
 
 /// Read a YAML file: a compiled pipeline, or nothing.
 pub fn lower_yaml(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
-    let mut frag = Fragment::default();
-    let (pipelines, diags) = ir::read(file);
-    frag.diagnostics = diags;
+    read_yaml(db, file).1
+}
+
+/// A compiled pipeline YAML: its pipelines (for tests comparing kfr with
+/// the SDK) and their graph, with the diagnostics.
+pub fn read_yaml(db: &SourceDb, file: &Arc<SourceFile>) -> (Vec<model::Pipeline>, Fragment) {
+    let (pipelines, diagnostics) = ir::read(file);
+    let mut frag = Fragment {
+        diagnostics,
+        ..Fragment::default()
+    };
     lower::lower(db, file, &pipelines, &mut frag);
-    frag
+    (pipelines, frag)
 }
 
 /// A Python file read as KFP alone: the pipelines as the compiler would

@@ -3,7 +3,7 @@
 //! compiled ([`super::compile`]) and turned into the shared model.
 
 use super::compile::{self, Compiled};
-use super::host::{self, Channel, ComponentDef, ComponentSource, GroupType, IoDef, Kfp, Obj};
+use super::host::{self, Channel, ComponentDef, ComponentSource, GroupType, IoDef, Kfp};
 use super::model::{
     Arg, ArgValue, Caching, Component, ComponentKind, GroupKind, Image, Io, Pipeline, RetryPolicy, Task, TaskKind, Word,
 };
@@ -255,10 +255,8 @@ impl<'t> Reader<'_, 't> {
         match channel {
             Some(c) => from_channel(&c),
             None => match v {
-                Value::Obj(id) => match h.objs.get(*id as usize) {
-                    Some(Obj::Task(_)) => ArgValue::Other,
-                    _ => ArgValue::Other,
-                },
+                // a task, a group, a partial string: nothing a reader can name
+                Value::Obj(_) => ArgValue::Other,
                 Value::Str(s) if s.partial => ArgValue::Other,
                 Value::Str(s) => {
                     // a string that shows a task's output (`f"{task.output}/x"`)
@@ -438,6 +436,10 @@ impl<'t> Reader<'_, 't> {
             .map(|i| {
                 let (text, origin) = match i {
                     Value::Str(s) => (s.text.clone(), s.origin),
+                    Value::Obj(id) => (
+                        self.host().get(*id).and_then(|o| o.command_line()).unwrap_or_default(),
+                        None,
+                    ),
                     v => (v.to_text().unwrap_or_else(|| v.display()), None),
                 };
                 let span = match origin {
