@@ -380,6 +380,37 @@ pub fn is_stamp(path: &str) -> bool {
         || path.to_ascii_lowercase().starts_with(".stamps/")
 }
 
+/// A parameter name that says it holds a path (`model_path`, `data_uri`,
+/// `outputDir`, `filename`, `input_files`): one of its words (split at `_`,
+/// `-` and camelCase) names one.
+pub fn path_name(name: &str) -> bool {
+    let mut spaced = String::with_capacity(name.len() + 4);
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c.is_uppercase() && prev_lower {
+            spaced.push('_');
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        spaced.extend(c.to_lowercase());
+    }
+    spaced.split(['_', '-']).any(|w| {
+        matches!(
+            w,
+            "path"
+                | "paths"
+                | "file"
+                | "files"
+                | "filename"
+                | "filepath"
+                | "uri"
+                | "uris"
+                | "dir"
+                | "directory"
+                | "folder"
+        )
+    })
+}
+
 /// A string that reads as a file path.
 pub fn looks_like_path(s: &str) -> bool {
     let s = s.trim();
@@ -475,6 +506,33 @@ mod tests {
         assert_eq!(artifact_type("build/thing.bin"), "Artifact");
         assert_eq!(artifact_type("data/raw/transactions.csv"), "Dataset");
         assert_eq!(artifact_type("data/processed"), "Dataset");
+    }
+
+    #[test]
+    fn names_that_hold_paths() {
+        use super::path_name;
+        for yes in [
+            "model_path",
+            "data_uri",
+            "outputDir",
+            "filename",
+            "input_files",
+            "gcs-uri",
+            "PATH",
+            "train_csv_file",
+        ] {
+            assert!(path_name(yes), "{yes}");
+        }
+        for no in [
+            "xpath_query",
+            "profile",
+            "location",
+            "bucket",
+            "epochs",
+            "filesystem_type",
+        ] {
+            assert!(!path_name(no), "{no}");
+        }
     }
 
     #[test]

@@ -498,20 +498,6 @@ fn func_param_names<'t>(it: &It<'t>, f: &Func<'t>) -> Vec<String> {
 
 pub use crate::dag::looks_like_path;
 
-/// A parameter name that says it takes a path.
-fn path_param(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    n.ends_with("path")
-        || n.ends_with("_file")
-        || n.ends_with("filename")
-        || n.ends_with("_uri")
-        || n.ends_with("_dir")
-        || n == "file"
-        || n == "uri"
-        || n.ends_with("_paths")
-        || n.ends_with("_files")
-}
-
 /// A file path the TaskFlow function returns, when it returns one.
 pub fn returned_path<'t>(it: &It<'t>, f: &Func<'t>) -> Option<String> {
     if f.is_lambda {
@@ -1300,7 +1286,9 @@ fn handoff_path<'t>(it: &It<'t>, u: usize, param: Option<&str>, at: Node<'t>) ->
         );
     match (returned, param) {
         (Some(p), _) => Some((p, at.byte_range())),
-        (None, Some(name)) if upstream_python && path_param(name) => Some((name.to_string(), at.byte_range())),
+        (None, Some(name)) if upstream_python && crate::dag::path_name(name) => {
+            Some((name.to_string(), at.byte_range()))
+        }
         _ => None,
     }
 }

@@ -123,7 +123,7 @@ pub enum ComponentSource<'t> {
     /// `@dsl.container_component`: the `ContainerSpec` its function returned.
     Container { spec: Option<Args<'t>> },
     /// Loaded from YAML (`load_component_from_file`/`_text`).
-    Yaml(model::Component),
+    Yaml(Box<model::Component>),
     /// `dsl.importer`.
     Importer,
     /// A pipeline used as a component: the pipeline's index.
@@ -687,9 +687,8 @@ impl<'t> Host<'t> for Kfp<'t> {
         let Some(o) = it.host.get(id).cloned() else {
             return Value::Unknown;
         };
-        let this = Value::Obj(id);
         match o {
-            Obj::Task(t) => task_method(it, t, name, &args, node, this),
+            Obj::Task(t) => task_method(it, t, name, &args, node, Value::Obj(id)),
             Obj::Outputs(t) if name == "__getitem__" => {
                 let key = args.get("key", 0).and_then(text).map(str::to_string);
                 let c = it.host.tasks[t].component;
@@ -735,10 +734,7 @@ impl<'t> Host<'t> for Kfp<'t> {
                 });
                 Value::Unknown
             }
-            _ => {
-                let _ = this;
-                Value::Unknown
-            }
+            _ => Value::Unknown,
         }
     }
 
@@ -821,12 +817,12 @@ impl<'t> Host<'t> for Kfp<'t> {
         }
     }
 
-    fn enter(it: &mut It<'t>, v: &Value<'t>, node: Node<'t>) -> Value<'t> {
+    fn enter(it: &mut It<'t>, v: &Value<'t>, _node: Node<'t>) -> Value<'t> {
         let Value::Obj(id) = v else { return v.clone() };
         let Some(Obj::Group(g)) = it.host.get(*id).cloned() else {
             return v.clone();
         };
-        enter_group(it, g, node);
+        enter_group(it, g);
         match it.host.groups[g].ty {
             GroupType::Loop => it.host.obj(Obj::Channel(Channel::LoopItem { group: g, field: None })),
             _ => v.clone(),
@@ -897,6 +893,8 @@ fn placeholder_constant(name: &str) -> Option<String> {
         "PIPELINE_JOB_CREATE_TIME_UTC_PLACEHOLDER" => "pipeline_job_create_time_utc",
         "PIPELINE_JOB_SCHEDULE_TIME_UTC_PLACEHOLDER" => "pipeline_job_schedule_time_utc",
         "WORKSPACE_PATH_PLACEHOLDER" => "workspace_path",
+        "PIPELINE_TASK_EXECUTOR_OUTPUT_PATH_PLACEHOLDER" => "outputs.output_file",
+        "PIPELINE_TASK_EXECUTOR_INPUT_PLACEHOLDER" => return Some("{{$}}".into()),
         _ => return None,
     };
     Some(format!("{{{{$.{p}}}}}"))
@@ -1106,7 +1104,7 @@ fn docstring<'t>(it: &mut It<'t>, f: &Func<'t>) -> Option<String> {
     let mut paragraphs = Vec::new();
     for line in cleaned.lines() {
         let l = line.trim();
-        if l.ends_with(':') && ["Args:", "Returns:", "Raises:", "Arguments:", "Yields:"].contains(&l) {
+        if ["Args:", "Returns:", "Raises:", "Arguments:", "Yields:"].contains(&l) {
             break;
         }
         paragraphs.push(line.trim_end().to_string());
@@ -1238,10 +1236,7 @@ fn new_pipeline<'t>(it: &mut It<'t>, kwargs: &Args<'t>, f: Rc<Func<'t>>, deco: N
             it.host.pipelines[p].failed = true;
         }
     }
-    Value::Obj(match it.host.obj(Obj::Component(comp)) {
-        Value::Obj(i) => i,
-        _ => 0,
-    })
+    it.host.obj(Obj::Component(comp))
 }
 
 /// The type of a value given as a task argument, when kfr knows it: a
@@ -1324,6 +1319,23 @@ fn has_call(body: Node) -> bool {
 // Tasks
 // ---------------------------------------------------------------------
 
+/// An error at a keyword argument of a component call (`arg` is its value
+/// node), with the call as a related location when it starts on another
+/// line.
+fn argument_error<'t, 'a>(
+    it: &'a mut It<'t>,
+    arg: Option<Node<'t>>,
+    call: Node<'t>,
+    message: impl Into<String>,
+) -> &'a mut SdkError {
+    let at = arg.and_then(|n| n.parent()).unwrap_or(call);
+    let e = it.host.error(at, message);
+    if at.start_position().row != call.start_position().row {
+        e.related.push((call.byte_range(), "the call the SDK raises in".into()));
+    }
+    e
+}
+
 fn call_component<'t>(it: &mut It<'t>, c: usize, args: Args<'t>, node: Node<'t>) -> Value<'t> {
     let comp_name = it.host.components[c].name.clone();
     let Some(p) = it.host.current else {
@@ -1364,18 +1376,12 @@ fn call_component<'t>(it: &mut It<'t>, c: usize, args: Args<'t>, node: Node<'t>)
         for (k, _, n) in &args.kw {
             if k != "**" && !comp.inputs.iter().any(|i| &i.name == k) {
                 let known: Vec<String> = comp.inputs.iter().map(|i| format!("`{}`", i.name)).collect();
-                let at = n.and_then(|n| n.parent()).unwrap_or(node);
-                let e = it
-                    .host
-                    .error(at, format!("{comp_name}() got an unexpected keyword argument \"{k}\"."));
-                e.help = Some(if known.is_empty() {
+                let message = format!("{comp_name}() got an unexpected keyword argument \"{k}\".");
+                argument_error(it, *n, node, message).help = Some(if known.is_empty() {
                     format!("`{comp_name}` takes no inputs")
                 } else {
                     format!("its inputs are {}", known.join(", "))
                 });
-                if at.start_position().row != node.start_position().row {
-                    e.related.push((node.byte_range(), "the call the SDK raises in".into()));
-                }
                 return Value::Unknown;
             }
         }
@@ -1405,32 +1411,23 @@ fn call_component<'t>(it: &mut It<'t>, c: usize, args: Args<'t>, node: Node<'t>)
                 continue;
             };
             if matches!(v, Value::None) && !matches!(comp.source, ComponentSource::Importer) {
-                let at = n.and_then(|n| n.parent()).unwrap_or(node);
-                let e = it.host.error(
-                    at,
+                argument_error(
+                    it,
+                    *n,
+                    node,
                     "Constant argument inputs must be one of type ['String', 'Integer', 'Float', 'Boolean', 'List', 'Dict'] Got: None of type <class 'NoneType'>.",
-                );
-                e.help = Some(format!("leave `{k}` out to use the input's default"));
-                if at.start_position().row != node.start_position().row {
-                    e.related.push((node.byte_range(), "the call the SDK raises in".into()));
-                }
+                )
+                .help = Some(format!("leave `{k}` out to use the input's default"));
                 return Value::Unknown;
             }
             let Some(given) = given_type(&it.host, v) else { continue };
             if !compatible(&given, &expected) {
-                let at = n.and_then(|n| n.parent()).unwrap_or(node);
-                let e = it.host.error(
-                    at,
-                    format!(
-                        "Incompatible argument passed to the input '{k}' of component '{comp_name}': Argument type '{}' is incompatible with the input type '{}'",
-                        type_text(&given),
-                        type_text(&expected)
-                    ),
+                let message = format!(
+                    "Incompatible argument passed to the input '{k}' of component '{comp_name}': Argument type '{}' is incompatible with the input type '{}'",
+                    type_text(&given),
+                    type_text(&expected)
                 );
-                e.help = Some(type_help(&given, &expected));
-                if at.start_position().row != node.start_position().row {
-                    e.related.push((node.byte_range(), "the call the SDK raises in".into()));
-                }
+                argument_error(it, *n, node, message).help = Some(type_help(&given, &expected));
                 return Value::Unknown;
             }
         }
@@ -1744,7 +1741,7 @@ fn load_component<'t>(it: &mut It<'t>, how: &str, args: &Args<'t>, node: Node<'t
                 it,
                 ComponentDef {
                     name: c.name.clone(),
-                    source: ComponentSource::Yaml(*c),
+                    source: ComponentSource::Yaml(c),
                     inputs,
                     outputs,
                     node,
@@ -2007,7 +2004,7 @@ fn new_exit_handler<'t>(it: &mut It<'t>, args: &Args<'t>, node: Node<'t>) -> Val
 }
 
 /// `TasksGroup.__enter__`: number the group and push it.
-fn enter_group<'t>(it: &mut It<'t>, g: usize, _node: Node<'t>) {
+fn enter_group(it: &mut It<'_>, g: usize) {
     let p = it.host.groups[g].pipeline;
     if it.host.current != Some(p) {
         return;

@@ -486,7 +486,7 @@ impl<'a> Reader<'a> {
                     c.packages.extend(executor_packages(self.file, w));
                 }
             }
-            mark_path_annotations(&mut c);
+            read_function_source(&mut c);
         } else {
             c.command = command;
             c.args = args;
@@ -695,10 +695,11 @@ pub fn executor_packages(file: &SourceFile, word: &Word) -> Vec<Package> {
     out
 }
 
-/// v1-style path annotations of a Python function component, read back
-/// out of its source (`def f(data: InputPath(), ...)`): the IR writes
-/// `InputPath()` as a `system.Artifact`, like `Input[Artifact]`.
-fn mark_path_annotations(c: &mut Component) {
+/// What the IR does not say of a Python function component, read back out
+/// of its source (parsed once): v1-style path annotations (`def f(data:
+/// InputPath(), ...)`; the IR writes `InputPath()` as a `system.Artifact`,
+/// like `Input[Artifact]`) and the literal path the function returns.
+fn read_function_source(c: &mut Component) {
     let Some(source) = c.source.as_ref().map(|w| w.text.clone()) else {
         return;
     };
@@ -711,6 +712,9 @@ fn mark_path_annotations(c: &mut Component) {
         if n.kind() == "function_definition"
             && n.child_by_field_name("name").map(|x| &source[x.byte_range()]) == Some(function.as_str())
         {
+            c.returns_path = n
+                .child_by_field_name("body")
+                .and_then(|b| crate::python::returned_path(&source, b));
             let Some(params) = n.child_by_field_name("parameters") else {
                 return;
             };

@@ -7,9 +7,10 @@
 //! `dependentTasks` adds (`.after()`, a group that must finish first), and
 //! `invokes` from a task to the pipeline it runs.
 
-use super::model::{ArgValue, Caching, Component, ComponentKind, IoType, Pipeline, Task, TaskKind};
+use super::model::{ArgValue, Caching, ComponentKind, IoType, Pipeline, Task, TaskKind};
 use crate::dag::{
     CachePolicy, Edge, EdgeKind, Fragment, PipelineKind, Port, PortType, Retry, Step, StepKind, looks_like_path,
+    path_name,
 };
 use crate::diagnostic::Diagnostic;
 use crate::frontend::command::{self, CommandText};
@@ -48,7 +49,6 @@ pub fn lower(db: &SourceDb, file: &SourceFile, pipelines: &[Pipeline], frag: &mu
     }
     for (n, p) in pipelines.iter().enumerate() {
         let pi = first_pipeline + n;
-        let pid = &frag.pipelines[pi].id.clone();
         let mut data: HashSet<(usize, usize)> = HashSet::new();
         let groups = Groups::new(p);
         // data edges
@@ -62,7 +62,7 @@ pub fn lower(db: &SourceDb, file: &SourceFile, pipelines: &[Pipeline], frag: &mu
                     continue;
                 };
                 let producer = groups.by_key.get(task.as_str()).copied();
-                let kind = handoff_kind(producer, task, key, t, &arg.input);
+                let kind = handoff_kind(producer, key, t, &arg.input);
                 data.insert((from, to));
                 frag.edges.push(Edge {
                     from,
@@ -121,14 +121,13 @@ pub fn lower(db: &SourceDb, file: &SourceFile, pipelines: &[Pipeline], frag: &mu
                 }
             }
         }
-        let _ = pid;
     }
     frag.diagnostics.extend(diags);
 }
 
 /// How an output is handed over: a typed artifact, a value, or a `str`
 /// that carries a path.
-fn handoff_kind(producer: Option<&Task>, task: &str, key: &str, consumer: &Task, input: &str) -> EdgeKind {
+fn handoff_kind(producer: Option<&Task>, key: &str, consumer: &Task, input: &str) -> EdgeKind {
     let out = producer.and_then(|p| p.component.as_ref()).and_then(|c| c.output(key));
     let inp = consumer.component.as_ref().and_then(|c| c.input(input));
     if out.is_some_and(|o| o.ty.is_artifact()) || inp.is_some_and(|i| i.ty.is_artifact()) {
@@ -141,57 +140,13 @@ fn handoff_kind(producer: Option<&Task>, task: &str, key: &str, consumer: &Task,
     let returned = key == "Output"
         && producer
             .and_then(|p| p.component.as_ref())
-            .is_some_and(|c| returned_path(c).is_some());
+            .is_some_and(|c| c.returns_path.is_some());
     let default_path = inp.and_then(|i| i.default.as_deref()).is_some_and(looks_like_path);
     if path_name(key) || path_name(input) || returned || default_path {
-        let _ = task;
         EdgeKind::File
     } else {
         EdgeKind::Parameter
     }
-}
-
-/// A parameter name that says it holds a path (`model_path`, `data_uri`,
-/// `output_dir`, `filename`).
-pub fn path_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    lower.split(['_', '-']).any(|w| {
-        matches!(
-            w,
-            "path"
-                | "paths"
-                | "file"
-                | "files"
-                | "filename"
-                | "filepath"
-                | "uri"
-                | "uris"
-                | "dir"
-                | "directory"
-                | "folder"
-                | "location"
-                | "gcs"
-        )
-    })
-}
-
-/// The path a Python function component returns, when it returns a
-/// literal one.
-pub fn returned_path(c: &Component) -> Option<String> {
-    let source = c.source.as_ref().map(|w| w.text.as_str())?;
-    let function = c.function.as_deref()?;
-    let tree = crate::python::parse(source)?;
-    let mut stack = vec![tree.root_node()];
-    while let Some(n) = stack.pop() {
-        if n.kind() == "function_definition"
-            && n.child_by_field_name("name").map(|x| &source[x.byte_range()]) == Some(function)
-        {
-            return crate::python::returned_path(source, n.child_by_field_name("body")?);
-        }
-        let mut cursor = n.walk();
-        stack.extend(n.named_children(&mut cursor));
-    }
-    None
 }
 
 /// The group tree of a pipeline, for turning `dependentTasks` between

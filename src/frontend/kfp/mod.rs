@@ -25,8 +25,6 @@ mod placeholder;
 mod python;
 mod signature;
 
-pub use lower::path_name;
-
 use crate::dag::Fragment;
 use crate::frontend::python_file::{self, Parsed};
 use crate::source::{SourceDb, SourceFile};

@@ -219,6 +219,8 @@ pub struct Component {
     pub outputs: Vec<Io>,
     /// The Python function's source, for what it reads, with where.
     pub source: Option<Word>,
+    /// The literal path the Python function returns, when it returns one.
+    pub returns_path: Option<String>,
     /// Where the component is defined.
     pub span: Span,
 }
@@ -237,6 +239,7 @@ impl Component {
             inputs,
             outputs,
             source: None,
+            returns_path: None,
             span,
         }
     }

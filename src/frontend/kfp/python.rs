@@ -332,7 +332,7 @@ impl<'t> Reader<'_, 't> {
             self.span(c.node.byte_range()),
         );
         match &c.source {
-            ComponentSource::Yaml(m) => return m.clone(),
+            ComponentSource::Yaml(m) => return (**m).clone(),
             ComponentSource::Importer => out.kind = ComponentKind::Importer,
             ComponentSource::Python {
                 func,
@@ -344,6 +344,7 @@ impl<'t> Reader<'_, 't> {
                 out.function = Some(func.name.clone());
                 let r = func.node.byte_range();
                 let (_, local) = self.program.locate(r.clone());
+                out.returns_path = crate::python::returned_path(self.it.src, func.body);
                 out.source = Some(Word {
                     text: self.it.text(func.node).to_string(),
                     span: self.span(r),
