@@ -380,10 +380,10 @@ pub fn is_stamp(path: &str) -> bool {
         || path.to_ascii_lowercase().starts_with(".stamps/")
 }
 
-/// A parameter name that says it holds a path (`model_path`, `data_uri`,
-/// `outputDir`, `filename`, `input_files`): one of its words (split at `_`,
-/// `-` and camelCase) names one.
-pub fn path_name(name: &str) -> bool {
+/// Whether one of the words of an identifier (split at `_`, `-` and
+/// camelCase, lowercased) is one of `words`: `model_path` and `modelPath`
+/// have the word `path`.
+pub fn name_has_word(name: &str, words: &[&str]) -> bool {
     let mut spaced = String::with_capacity(name.len() + 4);
     let mut prev_lower = false;
     for c in name.chars() {
@@ -393,22 +393,28 @@ pub fn path_name(name: &str) -> bool {
         prev_lower = c.is_lowercase() || c.is_ascii_digit();
         spaced.extend(c.to_lowercase());
     }
-    spaced.split(['_', '-']).any(|w| {
-        matches!(
-            w,
-            "path"
-                | "paths"
-                | "file"
-                | "files"
-                | "filename"
-                | "filepath"
-                | "uri"
-                | "uris"
-                | "dir"
-                | "directory"
-                | "folder"
-        )
-    })
+    spaced.split(['_', '-']).any(|w| words.contains(&w))
+}
+
+/// A parameter name that says it holds a path (`model_path`, `data_uri`,
+/// `outputDir`, `filename`, `input_files`).
+pub fn path_name(name: &str) -> bool {
+    name_has_word(
+        name,
+        &[
+            "path",
+            "paths",
+            "file",
+            "files",
+            "filename",
+            "filepath",
+            "uri",
+            "uris",
+            "dir",
+            "directory",
+            "folder",
+        ],
+    )
 }
 
 /// A string that reads as a file path.

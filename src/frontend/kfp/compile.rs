@@ -223,8 +223,12 @@ pub fn compile(host: &Kfp, p: usize) -> Compiled {
     out
 }
 
+const FAN_IN: &str = "fan the loop's outputs in with `dsl.Collected(task.output)`, or move the consumer into the loop";
+const SAME_CONTEXT: &str =
+    "move the consumer into the same context, or hand the value over with `dsl.OneOf` from every branch";
+
 /// The error for a dependency from `producer` (with its uncommon ancestors
-/// `up`) to task `t`, when the compiler refuses it.
+/// `up`) to task `t`, when the compiler refuses it, and what to do.
 fn crossing_error(
     host: &Kfp,
     up: &[Member],
@@ -232,7 +236,7 @@ fn crossing_error(
     t: usize,
     collected: bool,
     data: bool,
-) -> Option<String> {
+) -> Option<(String, &'static str)> {
     let groups: Vec<usize> = up
         .iter()
         .filter_map(|m| match m {
@@ -247,42 +251,52 @@ fn crossing_error(
     if collected {
         // compiler_utils.validate_parallel_for_fan_in_consumption_legal
         if !groups.iter().any(|&g| host.groups[g].ty == GroupType::Loop) {
-            return Some(format!(
-                "dsl.Collected can only be used to fan-in outputs produced by a task within a dsl.ParallelFor context to a task outside of the dsl.ParallelFor context. Producer task {upstream} is either not in a dsl.ParallelFor context or is only in a dsl.ParallelFor that also contains consumer task {task}."
+            return Some((
+                format!(
+                    "dsl.Collected can only be used to fan-in outputs produced by a task within a dsl.ParallelFor context to a task outside of the dsl.ParallelFor context. Producer task {upstream} is either not in a dsl.ParallelFor context or is only in a dsl.ParallelFor that also contains consumer task {task}."
+                ),
+                "pass the output itself: `dsl.Collected` fans in only the outputs of a task inside a `dsl.ParallelFor` that the consumer is outside of",
             ));
         }
         return match ty {
             GroupType::Loop => None,
-            GroupType::Branches => Some(format!(
-                "Got unexpected group type when validating fanning-in outputs from task in dsl.ParallelFor: condition-branches (task {task} consumes from {upstream})"
+            GroupType::Branches => Some((
+                format!(
+                    "Got unexpected group type when validating fanning-in outputs from task in dsl.ParallelFor: condition-branches (task {task} consumes from {upstream})"
+                ),
+                FAN_IN,
             )),
-            _ => Some(format!(
-                "Illegal task dependency across DSL context managers. When using dsl.Collected to fan-in outputs from a task within a dsl.ParallelFor context, the dsl.ParallelFor context manager cannot be nested within a dsl.{c} context manager unless the consumer task is too. Task {task} consumes from {upstream} within a dsl.{c} context.",
-                c = ty.class_name()
+            _ => Some((
+                format!(
+                    "Illegal task dependency across DSL context managers. When using dsl.Collected to fan-in outputs from a task within a dsl.ParallelFor context, the dsl.ParallelFor context manager cannot be nested within a dsl.{c} context manager unless the consumer task is too. Task {task} consumes from {upstream} within a dsl.{c} context.",
+                    c = ty.class_name()
+                ),
+                SAME_CONTEXT,
             )),
         };
     }
     match ty {
-        GroupType::If | GroupType::Elif | GroupType::Else | GroupType::ExitHandler => Some(format!(
-            "Illegal task dependency across DSL context managers. A downstream task cannot depend on an upstream task within a dsl.{c} context unless the downstream is within that context too. Found task {task} which depends on upstream task {upstream} within an uncommon dsl.{c} context.",
-            c = ty.class_name()
+        GroupType::If | GroupType::Elif | GroupType::Else | GroupType::ExitHandler => Some((
+            format!(
+                "Illegal task dependency across DSL context managers. A downstream task cannot depend on an upstream task within a dsl.{c} context unless the downstream is within that context too. Found task {task} which depends on upstream task {upstream} within an uncommon dsl.{c} context.",
+                c = ty.class_name()
+            ),
+            SAME_CONTEXT,
         )),
-        GroupType::Loop if data => Some(format!(
-            "Illegal task dependency across DSL context managers. A downstream task cannot depend on an upstream task within a dsl.ParallelFor context unless the downstream is within that context too or the outputs are begin fanned-in to a list using dsl.Collected. Found task {task} which depends on upstream task {upstream} within an uncommon dsl.ParallelFor context."
+        GroupType::Loop if data => Some((
+            format!(
+                "Illegal task dependency across DSL context managers. A downstream task cannot depend on an upstream task within a dsl.ParallelFor context unless the downstream is within that context too or the outputs are begin fanned-in to a list using dsl.Collected. Found task {task} which depends on upstream task {upstream} within an uncommon dsl.ParallelFor context."
+            ),
+            FAN_IN,
         )),
         _ => None,
     }
 }
 
-fn with_context(host: &Kfp, message: String, at: Node, deco: Node, producer: Member) -> SdkError {
+fn with_context(host: &Kfp, (message, help): (String, &str), at: Node, deco: Node, producer: Member) -> SdkError {
     let produced = match producer {
         Member::Task(u) => host.tasks[u].node,
         Member::Group(g) => host.groups[g].node,
-    };
-    let help = if message.contains("ParallelFor") && !message.contains("Collected to fan-in") {
-        "fan the loop's outputs in with `dsl.Collected(task.output)`, or move the consumer into the loop"
-    } else {
-        "move the consumer into the same context, or hand the value over with `dsl.OneOf` from every branch"
     };
     SdkError {
         at: at.byte_range(),

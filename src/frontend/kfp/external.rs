@@ -5,6 +5,7 @@
 //! yesterday's result (KFR007).
 
 use super::model::{ArgValue, Component, ComponentKind, Task};
+use crate::dag::name_has_word;
 use crate::source::{SourceDb, Span};
 
 /// URI schemes of storage and services outside the pipeline.
@@ -98,13 +99,21 @@ pub fn is_table_name(s: &str) -> bool {
 
 /// A parameter name that says it is where the task writes, not reads.
 fn output_name(input: &str) -> bool {
-    let lower = input.to_ascii_lowercase();
-    lower.split(['_', '-']).any(|w| {
-        matches!(
-            w,
-            "out" | "output" | "outputs" | "dest" | "destination" | "target" | "export" | "upload" | "sink" | "write"
-        )
-    })
+    name_has_word(
+        input,
+        &[
+            "out",
+            "output",
+            "outputs",
+            "dest",
+            "destination",
+            "target",
+            "export",
+            "upload",
+            "sink",
+            "write",
+        ],
+    )
 }
 
 /// A location that names one snapshot: a date, a version or a step in its
@@ -139,10 +148,7 @@ pub fn names_snapshot(uri: &str) -> bool {
 
 /// A parameter name that says it names a table or a query.
 fn table_name(input: &str) -> bool {
-    let lower = input.to_ascii_lowercase();
-    lower
-        .split(['_', '-'])
-        .any(|w| matches!(w, "table" | "tables" | "query" | "sql" | "bq" | "source"))
+    name_has_word(input, &["table", "tables", "query", "sql", "bq", "source"])
 }
 
 /// What task `t` reads from outside, with where.
