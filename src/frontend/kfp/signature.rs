@@ -72,6 +72,14 @@ fn mistake(a: &Ann) -> Option<(String, String)> {
 }
 
 fn invalid_type_help(t: &str) -> String {
+    if let Some(one) = t.strip_suffix(" | None").or_else(|| t.strip_prefix("None | ")) {
+        return format!(
+            "write `Optional[{one}]` (from `typing`) with a default: the SDK reads no `X | Y` union as a type"
+        );
+    }
+    if t.contains(" | ") {
+        return "give the input one type: the SDK reads no `X | Y` union as a type".into();
+    }
     let simple = t.rsplit('.').next().unwrap_or(t);
     match simple {
         "Tuple" | "tuple" => "to return several values, return a `typing.NamedTuple` with a typed field for each".into(),
@@ -208,7 +216,7 @@ pub fn read<'t>(it: &mut It<'t>, f: &Func<'t>, containerized: bool) -> Result<In
                         schema: "system.Artifact".into(),
                         list: false,
                     });
-                    check_artifact_default(it, &name, &default, ty_node)?;
+                    check_artifact_default(&name, &default, ty_node)?;
                     inputs.push(io(ty, has_default, None));
                 }
                 Ann::InputPath(arg) => {
@@ -236,7 +244,7 @@ pub fn read<'t>(it: &mut It<'t>, f: &Func<'t>, containerized: bool) -> Result<In
                             Some(format!("write `Input[{written}]`")),
                         ));
                     }
-                    check_artifact_default(it, &name, &default, ty_node)?;
+                    check_artifact_default(&name, &default, ty_node)?;
                     inputs.push(io(artifact_type(&ann).unwrap(), has_default, None));
                 }
                 Ann::Output(inner) => {
@@ -316,26 +324,22 @@ pub fn read<'t>(it: &mut It<'t>, f: &Func<'t>, containerized: bool) -> Result<In
 }
 
 fn check_artifact_default<'t>(
-    it: &It<'t>,
     name: &str,
     default: &Option<Value<'t>>,
     node: Node<'t>,
 ) -> Result<(), SignatureError<'t>> {
     match default {
         None | Some(Value::None) => Ok(()),
-        Some(v) => {
-            let _ = it;
-            Err((
-                node,
-                format!(
-                    "Optional Input artifacts may only have default value None. Got: {} (input `{name}`).",
-                    v.display()
-                ),
-                Some(format!(
-                    "default `{name}` to `None`: an artifact input is either passed or left out"
-                )),
-            ))
-        }
+        Some(v) => Err((
+            node,
+            format!(
+                "Optional Input artifacts may only have default value None. Got: {} (input `{name}`).",
+                v.display()
+            ),
+            Some(format!(
+                "default `{name}` to `None`: an artifact input is either passed or left out"
+            )),
+        )),
     }
 }
 
@@ -415,9 +419,7 @@ fn annotation<'t>(it: &mut It<'t>, node: Node<'t>, f: &Func<'t>, depth: usize) -
         // the SDK takes a string annotation for a type name, and no
         // string names a type it supports
         "string" => Ann::Quoted(crate::python::literal_string(it.src, node).unwrap_or_default()),
-        "generic_type" | "subscript" if undefined_base(it, node, f).is_some() => {
-            Ann::Undefined(undefined_base(it, node, f).unwrap_or_default())
-        }
+        "generic_type" | "subscript" if let Some(name) = undefined_base(it, node, f) => Ann::Undefined(name),
         "generic_type" => {
             let base = crate::python::first_expr(node);
             let params = node.named_child(1);
@@ -437,26 +439,14 @@ fn annotation<'t>(it: &mut It<'t>, node: Node<'t>, f: &Func<'t>, depth: usize) -
             let args: Vec<Node<'t>> = node.children_by_field_name("subscript", &mut cursor).collect();
             generic(it, &base_ann, &args, f, depth)
         }
-        "binary_operator" => {
-            // `str | None`
-            let l = node.child_by_field_name("left");
-            let r = node.child_by_field_name("right");
-            let la = l.map(|n| annotation(it, n, f, depth + 1));
-            let ra = r.map(|n| annotation(it, n, f, depth + 1));
-            match (la, ra) {
-                (Some(Ann::NoneType), Some(a)) | (Some(a), Some(Ann::NoneType)) => a,
-                (Some(a), _) => a,
-                _ => Ann::Unknown,
-            }
-        }
+        // `str | None`: a `types.UnionType`, which the SDK (2.17) reads as no
+        // type at all, `Optional` included
+        "binary_operator" => Ann::Invalid(it.text(node).split_whitespace().collect::<Vec<_>>().join(" ")),
         "call" => {
             let func = node.child_by_field_name("function");
             let name = func.map(|fnode| resolve(it, fnode, f)).unwrap_or_default();
             let args = node.child_by_field_name("arguments");
-            let first: Option<Node<'t>> = args.and_then(|a| {
-                let mut c = a.walk();
-                a.named_children(&mut c).find(|n| n.kind() != "comment")
-            });
+            let first = args.and_then(crate::python::first_expr);
             match name.as_str() {
                 "InputPath" | "OutputPath" => {
                     let inner = first.map(|n| {
