@@ -9,7 +9,8 @@ pub mod make;
 pub mod python_file;
 
 use crate::dag::Fragment;
-use crate::source::{SourceDb, SourceFile};
+use crate::diagnostic::Diagnostic;
+use crate::source::{SourceDb, SourceFile, TextProblem};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -73,4 +74,28 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, kind: SourceKind, options: &
         }
         SourceKind::Yaml => kfp::lower_yaml(db, file),
     }
+}
+
+/// The KFR000 error for a file kfr does not read as `what` (`a makefile`,
+/// `a Python file that mentions KFP`): binary data, or too large. Text
+/// that is not UTF-8 is each frontend's to judge.
+pub fn unreadable(file: &SourceFile, problem: &TextProblem, what: &str) -> Option<Diagnostic> {
+    Some(match problem {
+        TextProblem::Binary { offset } => Diagnostic::parse_error(
+            file.span(*offset..*offset + 1),
+            format!("binary data (a NUL byte) in {what}: the file was not read"),
+        )
+        .with_label("first NUL byte")
+        .with_help("if this is not a text file, exclude it from linting"),
+        TextProblem::TooLarge { size } => Diagnostic::parse_error(
+            file.span(0..0),
+            format!(
+                "file is {:.1} MiB, over kfr's limit of {} MiB: not read",
+                *size as f64 / (1024.0 * 1024.0),
+                crate::source::MAX_FILE_SIZE / (1024 * 1024)
+            ),
+        )
+        .with_help("exclude generated files from linting"),
+        TextProblem::InvalidUtf8 { .. } => return None,
+    })
 }

@@ -61,29 +61,21 @@ pub fn parse(db: &SourceDb, file: &Arc<SourceFile>, libs: &[&Library], diags: &m
     };
     if let Some(problem) = problem {
         let names: Vec<&str> = mentioned.iter().map(|l| l.name).collect();
-        let (span, message) = match problem {
-            TextProblem::Binary { offset } => (
-                file.span(*offset..*offset + 1),
-                format!(
-                    "binary data (a NUL byte) in a Python file that mentions {}: it was not read",
-                    names.join(" and ")
+        let what = format!("a Python file that mentions {}", names.join(" and "));
+        diags.extend(super::unreadable(file, problem, &what).or_else(|| {
+            let TextProblem::InvalidUtf8 { offset } = problem else {
+                return None;
+            };
+            Some(
+                Diagnostic::parse_error(
+                    file.span(*offset..*offset + 1),
+                    "this Python file is not valid UTF-8, so Python cannot import it",
+                )
+                .with_help(
+                    "save the file as UTF-8, or declare its encoding on the first line (`# -*- coding: latin-1 -*-`)",
                 ),
-            ),
-            TextProblem::InvalidUtf8 { offset } => (
-                file.span(*offset..*offset + 1),
-                "this Python file is not valid UTF-8, so Python cannot import it".to_string(),
-            ),
-            TextProblem::TooLarge { size } => {
-                (file.span(0..0), format!("the file is too large to read ({size} bytes)"))
-            }
-        };
-        let mut d = Diagnostic::parse_error(span, message);
-        if matches!(problem, TextProblem::InvalidUtf8 { .. }) {
-            d = d.with_help(
-                "save the file as UTF-8, or declare its encoding on the first line (`# -*- coding: latin-1 -*-`)",
-            );
-        }
-        diags.push(d);
+            )
+        }));
         return None;
     }
     let tree = python::parse(text)?;

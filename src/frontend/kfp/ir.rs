@@ -42,21 +42,19 @@ pub fn read(file: &SourceFile) -> (Vec<Pipeline>, Vec<Diagnostic>) {
         return (Vec::new(), diags);
     }
     if let Some(problem) = &file.problem {
-        let (span, message) = match problem {
-            TextProblem::Binary { offset } => (
-                file.span(*offset..*offset + 1),
-                "binary data (a NUL byte) in a YAML file that looks like a compiled KFP pipeline: it was not read"
-                    .to_string(),
+        diags.extend(
+            crate::frontend::unreadable(file, problem, "a YAML file that looks like a compiled KFP pipeline").or_else(
+                || {
+                    let TextProblem::InvalidUtf8 { offset } = problem else {
+                        return None;
+                    };
+                    Some(Diagnostic::parse_error(
+                        file.span(*offset..*offset + 1),
+                        "this YAML file is not valid UTF-8, so KFP cannot load it",
+                    ))
+                },
             ),
-            TextProblem::InvalidUtf8 { offset } => (
-                file.span(*offset..*offset + 1),
-                "this YAML file is not valid UTF-8, so KFP cannot load it".to_string(),
-            ),
-            TextProblem::TooLarge { size } => {
-                (file.span(0..0), format!("the file is too large to read ({size} bytes)"))
-            }
-        };
-        diags.push(Diagnostic::parse_error(span, message));
+        );
         return (Vec::new(), diags);
     }
     let docs = match yaml::parse(&file.text) {

@@ -186,32 +186,20 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, overrides: &[(String, String
 
 fn text_problem(file: &SourceFile) -> Option<Diagnostic> {
     let problem = file.problem.as_ref()?;
-    Some(match problem {
-        TextProblem::Binary { offset } => Diagnostic::parse_error(
-            file.span(*offset..*offset + 1),
-            "binary data (a NUL byte) in a makefile: the file was not read",
-        )
-        .with_label("first NUL byte")
-        .with_help("if this is not a makefile, exclude it; GNU make would stop here too"),
+    match problem {
         TextProblem::InvalidUtf8 { offset } => {
             let end = (*offset + 1).min(file.text.len());
-            Diagnostic::parse_error(
-                file.span(*offset..end),
-                "the file is not valid UTF-8; read with the bad bytes replaced",
+            Some(
+                Diagnostic::parse_error(
+                    file.span(*offset..end),
+                    "the file is not valid UTF-8; read with the bad bytes replaced",
+                )
+                .with_label("first byte that is not UTF-8")
+                .with_help("re-save the file as UTF-8 so every tool reads the same text"),
             )
-            .with_label("first byte that is not UTF-8")
-            .with_help("re-save the file as UTF-8 so every tool reads the same text")
         }
-        TextProblem::TooLarge { size } => Diagnostic::parse_error(
-            file.span(0..0),
-            format!(
-                "file is {:.1} MiB, over kfr's limit of {} MiB: not read",
-                *size as f64 / (1024.0 * 1024.0),
-                crate::source::MAX_FILE_SIZE / (1024 * 1024)
-            ),
-        )
-        .with_help("exclude generated files from linting"),
-    })
+        p => crate::frontend::unreadable(file, p, "a makefile"),
+    }
 }
 
 struct Lowering<'m, 'a> {
