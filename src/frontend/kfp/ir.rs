@@ -76,7 +76,7 @@ pub fn read(file: &SourceFile) -> (Vec<Pipeline>, Vec<Diagnostic>) {
     let Some(doc) = docs.first().filter(|d| is_pipeline_spec(d)) else {
         return (Vec::new(), diags);
     };
-    let reader = Reader { file, doc };
+    let reader = Reader::new(file, doc);
     let mut out = Vec::new();
     reader.pipeline(doc.get("root").unwrap_or(doc), None, &mut out, &mut diags, 0);
     (out, diags)
@@ -85,6 +85,8 @@ pub fn read(file: &SourceFile) -> (Vec<Pipeline>, Vec<Diagnostic>) {
 struct Reader<'a> {
     file: &'a SourceFile,
     doc: &'a Node,
+    /// Components already read, by name: many tasks run one component.
+    read: std::cell::RefCell<std::collections::HashMap<String, Component>>,
 }
 
 /// Where an input name of a DAG comes from: the pipeline's own inputs, or
@@ -103,6 +105,14 @@ enum Frame<'a> {
 }
 
 impl<'a> Reader<'a> {
+    fn new(file: &'a SourceFile, doc: &'a Node) -> Reader<'a> {
+        Reader {
+            file,
+            doc,
+            read: Default::default(),
+        }
+    }
+
     fn span(&self, r: &Range<usize>) -> Span {
         self.file.span(r.clone())
     }
@@ -444,7 +454,17 @@ impl<'a> Reader<'a> {
     }
 
     /// The component `comp-<name>`.
+    /// A component, read once however many tasks run it.
     fn read_component(&self, name: &str, comp: &'a Node) -> Component {
+        if let Some(c) = self.read.borrow().get(name) {
+            return c.clone();
+        }
+        let c = self.read_component_uncached(name, comp);
+        self.read.borrow_mut().insert(name.to_string(), c.clone());
+        c
+    }
+
+    fn read_component_uncached(&self, name: &str, comp: &'a Node) -> Component {
         let executor = self.executor(comp);
         let mut c = Component::new(
             name.to_string(),
@@ -775,7 +795,7 @@ pub fn read_component(file: &SourceFile) -> Result<Loaded, (Range<usize>, String
     }
     let name = doc.at(&["pipelineInfo", "name"]).and_then(Node::as_str).unwrap_or("");
     let key = k8s_name(name);
-    let reader = Reader { file, doc };
+    let reader = Reader::new(file, doc);
     if let Some(comp) = doc.at(&["components", &format!("comp-{key}")])
         && doc
             .at(&["deploymentSpec", "executors", &format!("exec-{key}")])
