@@ -236,6 +236,16 @@ fn user_errors(json: &Value) -> Vec<(String, usize)> {
         .collect()
 }
 
+/// Every difference, each on its own lines.
+fn assert_agree(failures: &[String]) {
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
 #[test]
 fn there_are_enough_fixtures() {
     assert!(
@@ -295,12 +305,7 @@ fn python_fixtures_agree_with_the_sdk() {
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} differences:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_agree(&failures);
     assert!(
         counted.1 > 200 || root() != FIXTURES,
         "compared {} pipelines, {} tasks",
@@ -337,12 +342,7 @@ fn compiled_yaml_agrees_with_the_sdk() {
             failures.extend(diff(&yaml.display().to_string(), &one, &got, false));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} differences:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_agree(&failures);
     assert!(files >= 30 || root() != FIXTURES, "compared {files} compiled pipelines");
 }
 
@@ -510,12 +510,7 @@ fn container_commands_agree_with_the_sdk() {
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} differences:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_agree(&failures);
     assert!(
         compared >= 20 || root() != FIXTURES,
         "compared {compared} container tasks"
