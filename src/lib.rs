@@ -9,6 +9,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod cron;
 pub mod dag;
 pub mod diagnostic;
 pub mod discover;

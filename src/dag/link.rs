@@ -274,14 +274,12 @@ mod tests {
             name: name.into(),
             file: FileId(0),
             span: span(),
-            schedule: schedule.then(|| Schedule {
-                text: "0 2 * * *".into(),
-                span: span(),
-            }),
+            schedule: schedule.then(|| Schedule::opaque("0 2 * * *".into(), span())),
             dir: PathBuf::new(),
             includes: vec![],
             default_step: Some("all".into()),
             notes: vec![],
+            other_schedules: Vec::new(),
             dropped_cycle_edges: vec![],
         }
     }
@@ -294,6 +292,7 @@ mod tests {
         s.phony = true;
         s.invocations = invokes
             .map(|(mk, targets)| Invocation {
+                retry: None,
                 span: span(),
                 makefile: PathBuf::from(mk),
                 targets: targets.iter().map(|t| t.to_string()).collect(),

@@ -40,6 +40,13 @@ pub enum StepKind {
     Target,
     /// An orchestrator task (an Airflow task).
     Task,
+    /// A Jenkins pipeline stage (or the steps of a scripted pipeline
+    /// outside any stage).
+    Stage,
+    /// A Jenkins job without stages (a freestyle project's build steps).
+    Job,
+    /// A crontab entry's command.
+    Command,
 }
 
 impl StepKind {
@@ -47,6 +54,9 @@ impl StepKind {
         match self {
             StepKind::Target => "target",
             StepKind::Task => "task",
+            StepKind::Stage => "stage",
+            StepKind::Job => "job",
+            StepKind::Command => "command",
         }
     }
 }
@@ -79,8 +89,30 @@ impl EdgeKind {
 
 #[derive(Debug, Clone)]
 pub struct Schedule {
+    /// As written (a Jenkins spec may hold several lines).
     pub text: String,
     pub span: Span,
+    /// The cron dialect the text is in, when it is a cron expression kfr
+    /// checks (KFR006); None for other schedules (Airflow presets).
+    pub dialect: Option<crate::cron::Dialect>,
+    /// `text` is at `span.start` byte for byte (a literal without escapes),
+    /// so a field can be highlighted exactly.
+    pub exact: bool,
+    /// The Jenkins job's full name, which `H` is hashed from, when known.
+    pub job: Option<String>,
+}
+
+impl Schedule {
+    /// A schedule that kfr does not read as cron.
+    pub fn opaque(text: String, span: Span) -> Schedule {
+        Schedule {
+            text,
+            span,
+            dialect: None,
+            exact: false,
+            job: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -92,6 +124,10 @@ pub struct Pipeline {
     pub file: FileId,
     pub span: Span,
     pub schedule: Option<Schedule>,
+    /// Further schedules checked by KFR006 but not the one shown (a
+    /// Jenkins `pollSCM` beside a `cron` trigger, the other branch of a
+    /// ternary).
+    pub other_schedules: Vec<Schedule>,
     /// The directory relative paths in this pipeline are resolved against.
     pub dir: PathBuf,
     /// Files read as part of this pipeline besides its own (includes).
@@ -170,6 +206,9 @@ pub struct CachePolicy {
 #[derive(Debug, Clone)]
 pub struct Invocation {
     pub span: Span,
+    /// Retries of this command when they differ from the step's (a Jenkins
+    /// `retry(3) { sh 'make train' }` inside a stage that is not retried).
+    pub retry: Option<Retry>,
     /// The makefile invoked, resolved and normalised.
     pub makefile: PathBuf,
     /// Targets named; empty means the default goal.

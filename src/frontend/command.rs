@@ -128,6 +128,7 @@ pub fn analyse(db: &SourceDb, step: &mut Step, cmd: &CommandText, diags: &mut Ve
                     .or(run.directory.as_ref().map(|d| d.span.end))
                     .unwrap_or(run.program.span.end);
                 step.invocations.push(Invocation {
+                    retry: None,
                     span: (cmd.map)(run.program.span.start..end),
                     makefile: normalize_path(&makefile),
                     targets: run
@@ -163,6 +164,139 @@ pub fn analyse(db: &SourceDb, step: &mut Step, cmd: &CommandText, diags: &mut Ve
             }
         }
     }
+}
+
+/// Analyse a command decoded from `file` into `step` (see [`analyse`]),
+/// and add it to the step's command. `retry` is the command's own retry
+/// when it differs from the step's; the makefiles it runs are retried so.
+pub fn analyse_mapped(
+    db: &SourceDb,
+    step: &mut Step,
+    file: &crate::source::SourceFile,
+    cmd: &crate::frontend::mapped::Mapped,
+    dir: &Path,
+    retry: Option<crate::dag::Retry>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let before = step.invocations.len();
+    let map = |r: std::ops::Range<usize>| file.span(cmd.source_range(r));
+    analyse(
+        db,
+        step,
+        &CommandText {
+            text: &cmd.text,
+            map: &map,
+            dir,
+        },
+        diags,
+    );
+    for inv in &mut step.invocations[before..] {
+        inv.retry = retry.clone();
+    }
+    let text = cmd.text.trim();
+    if !text.is_empty() {
+        let command = step.command.get_or_insert_with(String::new);
+        if !command.is_empty() {
+            command.push('\n');
+        }
+        command.push_str(text);
+    }
+}
+
+/// Programs whose commands do no work worth retrying: they report, tidy
+/// or set up the shell.
+const HOUSEKEEPING: &[&str] = &[
+    "echo",
+    "printf",
+    "cd",
+    "pwd",
+    "ls",
+    "cat",
+    "env",
+    "printenv",
+    "export",
+    "set",
+    "unset",
+    "source",
+    ".",
+    "true",
+    "false",
+    "test",
+    "[",
+    "[[",
+    "sleep",
+    "date",
+    "whoami",
+    "hostname",
+    "id",
+    "mkdir",
+    "rm",
+    "rmdir",
+    "touch",
+    "chmod",
+    "chown",
+    "find",
+    "du",
+    "df",
+    "nvidia-smi",
+    "uname",
+    "which",
+    "type",
+    "exit",
+    "logrotate",
+    "tee",
+    "head",
+    "tail",
+    "wc",
+    "sort",
+    "git",
+    "trap",
+    "ln",
+];
+
+/// Whether a shell command runs something besides housekeeping (`echo`,
+/// `ls`, `rm -rf tmp`).
+pub fn runs_work(text: &str) -> bool {
+    let script = shell::parse(&protect_templates(text));
+    script.commands.iter().any(|c| !HOUSEKEEPING.contains(&c.program()))
+}
+
+/// A short name for a command: its first command that does work, as
+/// program and first operands (`make train`, `python3 scripts/score.py`).
+pub fn label(text: &str) -> String {
+    let script = shell::parse(&protect_templates(text));
+    let cmd = script
+        .commands
+        .iter()
+        .find(|c| !HOUSEKEEPING.contains(&c.program()))
+        .or(script.commands.first());
+    let Some(cmd) = cmd else {
+        return text.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+    };
+    let mut words = vec![cmd.program().to_string()];
+    match &cmd.invocation {
+        ShellInvocation::Make(run) => words.extend(run.targets.iter().map(|t| t.text.clone())),
+        ShellInvocation::Python(py) => {
+            if let Some(s) = py.script.as_ref().or(py.module.as_ref()) {
+                if py.module.is_some() {
+                    words.push("-m".into());
+                }
+                words.push(s.text.clone());
+            }
+        }
+        _ => words.extend(
+            cmd.words[1..]
+                .iter()
+                .filter(|w| !w.text.starts_with('-'))
+                .take(2)
+                .map(|w| w.text.clone()),
+        ),
+    }
+    let mut out = words.join(" ");
+    if out.chars().count() > 48 {
+        out = out.chars().take(47).collect::<String>() + "…";
+    }
+    out
 }
 
 fn port(path: &str, cwd: &Path, dir: &Path, span: Option<Span>) -> Port {

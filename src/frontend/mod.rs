@@ -4,8 +4,10 @@
 
 pub mod airflow;
 pub mod command;
+pub mod cron;
 pub mod kfp;
 pub mod make;
+pub mod mapped;
 pub mod python_file;
 
 use crate::dag::Fragment;
@@ -21,6 +23,12 @@ pub enum SourceKind {
     Python,
     /// A YAML file: read when it is a compiled KFP pipeline.
     Yaml,
+    /// A Jenkinsfile (declarative or scripted pipeline, in Groovy).
+    Jenkinsfile,
+    /// A Jenkins job's `config.xml`: read when it is a job.
+    JenkinsXml,
+    /// A crontab.
+    Crontab,
 }
 
 impl SourceKind {
@@ -29,6 +37,9 @@ impl SourceKind {
             SourceKind::Makefile => "makefile",
             SourceKind::Python => "python",
             SourceKind::Yaml => "yaml",
+            SourceKind::Jenkinsfile => "jenkinsfile",
+            SourceKind::JenkinsXml => "jenkins-xml",
+            SourceKind::Crontab => "crontab",
         }
     }
 }
@@ -44,6 +55,30 @@ pub fn classify(path: &Path) -> Option<SourceKind> {
     }
     if name.ends_with(".yaml") || name.ends_with(".yml") {
         return Some(SourceKind::Yaml);
+    }
+    if name == "Jenkinsfile"
+        || name.starts_with("Jenkinsfile.")
+        || name.ends_with(".jenkinsfile")
+        || name.ends_with(".Jenkinsfile")
+        || (name.ends_with(".groovy")
+            && path.parent().is_some_and(|p| {
+                p.components()
+                    .any(|c| c.as_os_str() == "jenkins" || c.as_os_str() == ".jenkins")
+            }))
+    {
+        return Some(SourceKind::Jenkinsfile);
+    }
+    if name == "config.xml" {
+        return Some(SourceKind::JenkinsXml);
+    }
+    let in_cron_d = path.parent().and_then(|p| p.file_name()).is_some_and(|n| n == "cron.d");
+    if name == "crontab"
+        || name.ends_with(".cron")
+        || name.ends_with(".crontab")
+        // cron reads the files of cron.d whose names are letters, digits, `_` and `-`
+        || (in_cron_d && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+    {
+        return Some(SourceKind::Crontab);
     }
     None
 }
@@ -73,6 +108,28 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, kind: SourceKind, options: &
             frag
         }
         SourceKind::Yaml => kfp::lower_yaml(db, file),
+        SourceKind::Crontab => cron::lower(db, file),
+        SourceKind::Jenkinsfile | SourceKind::JenkinsXml => Fragment::default(),
+    }
+}
+
+/// The KFR000 error for a text file's problem: binary data or too large
+/// (not read), or not UTF-8 (read with the bad bytes replaced).
+pub fn text_problem(file: &SourceFile, what: &str) -> Option<Diagnostic> {
+    let problem = file.problem.as_ref()?;
+    match problem {
+        TextProblem::InvalidUtf8 { offset } => {
+            let end = (*offset + 1).min(file.text.len());
+            Some(
+                Diagnostic::parse_error(
+                    file.span(*offset..end),
+                    "the file is not valid UTF-8; read with the bad bytes replaced",
+                )
+                .with_label("first byte that is not UTF-8")
+                .with_help("re-save the file as UTF-8 so every tool reads the same text"),
+            )
+        }
+        p => unreadable(file, p, what),
     }
 }
 

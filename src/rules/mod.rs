@@ -8,6 +8,7 @@ mod kfr002_untyped_path_handoff;
 mod kfr003_unpinned_package;
 mod kfr004_unpinned_image;
 mod kfr005_dependency_cycle;
+mod kfr006_invalid_schedule;
 mod kfr007_kfp_default_caching;
 
 use crate::dag::Dag;
@@ -65,6 +66,10 @@ const DEFS: &[RuleDef] = &[
     RuleDef {
         source: include_str!("../../rules/KFR005.md"),
         check: Some(kfr005_dependency_cycle::check),
+    },
+    RuleDef {
+        source: include_str!("../../rules/KFR006.md"),
+        check: Some(kfr006_invalid_schedule::check),
     },
     RuleDef {
         source: include_str!("../../rules/KFR007.md"),

@@ -95,10 +95,7 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, parsed: &Parsed) -> Fragment
                 Value::Str(s) if !s.partial => s.text.clone(),
                 _ => it.text(*n).split_whitespace().collect::<Vec<_>>().join(" "),
             };
-            Some(Schedule {
-                text,
-                span: program.span(n.byte_range()),
-            })
+            Some(Schedule::opaque(text, program.span(n.byte_range())))
         });
         let p = frag.pipelines.len();
         frag.pipelines.push(Pipeline {
@@ -112,6 +109,7 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, parsed: &Parsed) -> Fragment
             includes: Vec::new(),
             default_step: None,
             notes: pipeline_notes.clone(),
+            other_schedules: Vec::new(),
             dropped_cycle_edges: Vec::new(),
         });
         for &t in &dag.tasks {

@@ -39,6 +39,7 @@ pub fn lower(db: &SourceDb, file: &SourceFile, pipelines: &[Pipeline], frag: &mu
             includes: Vec::new(),
             default_step: None,
             notes: p.notes.clone(),
+            other_schedules: Vec::new(),
             dropped_cycle_edges: Vec::new(),
         });
         for t in p.tasks.iter().filter(|t| !matches!(t.kind, TaskKind::Group(_))) {

@@ -37,7 +37,7 @@ impl Command {
 /// make's command line.
 pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, overrides: &[(String, String)]) -> Fragment {
     let mut frag = Fragment::default();
-    if let Some(d) = text_problem(file) {
+    if let Some(d) = crate::frontend::text_problem(file, "a makefile") {
         let fatal = !matches!(file.problem, Some(TextProblem::InvalidUtf8 { .. }));
         frag.diagnostics.push(d);
         if fatal {
@@ -84,6 +84,7 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, overrides: &[(String, String
         includes: make.included.clone(),
         default_step: database.default_goal.clone(),
         notes: Vec::new(),
+        other_schedules: Vec::new(),
         dropped_cycle_edges: Vec::new(),
     };
 
@@ -182,24 +183,6 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, overrides: &[(String, String
     frag.diagnostics.extend(diags);
     frag.pipelines.push(pipeline);
     frag
-}
-
-fn text_problem(file: &SourceFile) -> Option<Diagnostic> {
-    let problem = file.problem.as_ref()?;
-    match problem {
-        TextProblem::InvalidUtf8 { offset } => {
-            let end = (*offset + 1).min(file.text.len());
-            Some(
-                Diagnostic::parse_error(
-                    file.span(*offset..end),
-                    "the file is not valid UTF-8; read with the bad bytes replaced",
-                )
-                .with_label("first byte that is not UTF-8")
-                .with_help("re-save the file as UTF-8 so every tool reads the same text"),
-            )
-        }
-        p => crate::frontend::unreadable(file, p, "a makefile"),
-    }
 }
 
 struct Lowering<'m, 'a> {
@@ -587,6 +570,7 @@ impl Lowering<'_, '_> {
             .map(|t| t.text.clone())
             .collect();
         step.invocations.push(Invocation {
+            retry: None,
             span: c.span(run.program.span.start..c.text.text.len().min(cmd_end(run, c))),
             makefile: normalize_path(&makefile),
             targets,
