@@ -281,6 +281,7 @@ mod tests {
             notes: vec![],
             other_schedules: Vec::new(),
             dropped_cycle_edges: vec![],
+            triggered_by: Vec::new(),
         }
     }
 

@@ -141,6 +141,9 @@ pub struct Pipeline {
     /// Dependencies the tool itself drops because they close a cycle
     /// (GNU make): target, prerequisite, where it is written.
     pub dropped_cycle_edges: Vec<(String, String, Span)>,
+    /// Jobs whose completion starts this pipeline (a Jenkins `upstream`
+    /// trigger), with where they are named.
+    pub triggered_by: Vec<(String, Span)>,
 }
 
 /// A retry policy as the source states it.
@@ -259,6 +262,12 @@ pub struct Step {
     pub effective_retries: Option<u32>,
     /// Runs on a schedule, directly or because a scheduled step invokes it.
     pub scheduled: bool,
+    /// The scheduled step this one runs under, when it is not scheduled
+    /// itself (the cron line or Jenkins stage that runs a make target).
+    pub scheduled_by: Option<usize>,
+    /// Other jobs this step starts (a Jenkins `build job: 'x'`, a
+    /// downstream project), with where they are named.
+    pub triggers: Vec<(String, Span)>,
 }
 
 impl Step {
@@ -290,6 +299,8 @@ impl Step {
             notes: Vec::new(),
             effective_retries: None,
             scheduled: false,
+            scheduled_by: None,
+            triggers: Vec::new(),
         }
     }
 

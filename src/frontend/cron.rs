@@ -114,6 +114,7 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
             notes: Vec::new(),
             other_schedules: Vec::new(),
             dropped_cycle_edges: Vec::new(),
+            triggered_by: Vec::new(),
         });
         let label = command::label(&cmd.command.text);
         let cmd_span = file.span(cmd.command.source_range(0..cmd.command.text.len()));

@@ -83,6 +83,25 @@ impl Mapped {
         self.starts.first().copied().unwrap_or(self.end) as usize
     }
 
+    /// This text's mapping taken through `outer`: for text whose
+    /// "source" is itself the decoded text `outer` (a Groovy string inside
+    /// XML), the ranges in `outer`'s source.
+    pub fn through(&self, outer: &Mapped) -> Mapped {
+        let mut starts = Vec::with_capacity(self.starts.len());
+        let mut ends = Vec::with_capacity(self.ends.len());
+        for (s, e) in self.starts.iter().zip(&self.ends) {
+            let r = outer.source_range(*s as usize..*e as usize);
+            starts.push(r.start as u32);
+            ends.push(r.end as u32);
+        }
+        Mapped {
+            text: self.text.clone(),
+            starts,
+            ends,
+            end: outer.source_range(self.end as usize..self.end as usize).start as u32,
+        }
+    }
+
     /// A sub-range of the text, keeping its mapping.
     pub fn slice(&self, range: Range<usize>) -> Mapped {
         Mapped {

@@ -5,6 +5,7 @@
 pub mod airflow;
 pub mod command;
 pub mod cron;
+pub mod jenkins;
 pub mod kfp;
 pub mod make;
 pub mod mapped;
@@ -109,7 +110,8 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, kind: SourceKind, options: &
         }
         SourceKind::Yaml => kfp::lower_yaml(db, file),
         SourceKind::Crontab => cron::lower(db, file),
-        SourceKind::Jenkinsfile | SourceKind::JenkinsXml => Fragment::default(),
+        SourceKind::Jenkinsfile => jenkins::lower_jenkinsfile(db, file),
+        SourceKind::JenkinsXml => jenkins::xml::lower(db, file),
     }
 }
 

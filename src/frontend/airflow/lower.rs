@@ -111,6 +111,7 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, parsed: &Parsed) -> Fragment
             notes: pipeline_notes.clone(),
             other_schedules: Vec::new(),
             dropped_cycle_edges: Vec::new(),
+            triggered_by: Vec::new(),
         });
         for &t in &dag.tasks {
             let task = &af.tasks[t];

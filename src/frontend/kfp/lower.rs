@@ -41,6 +41,7 @@ pub fn lower(db: &SourceDb, file: &SourceFile, pipelines: &[Pipeline], frag: &mu
             notes: p.notes.clone(),
             other_schedules: Vec::new(),
             dropped_cycle_edges: Vec::new(),
+            triggered_by: Vec::new(),
         });
         for t in p.tasks.iter().filter(|t| !matches!(t.kind, TaskKind::Group(_))) {
             step_of.insert((pi, t.key.as_str()), frag.steps.len());

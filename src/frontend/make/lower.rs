@@ -86,6 +86,7 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, overrides: &[(String, String
         notes: Vec::new(),
         other_schedules: Vec::new(),
         dropped_cycle_edges: Vec::new(),
+        triggered_by: Vec::new(),
     };
 
     let entries: Vec<&Entry> = database
