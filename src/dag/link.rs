@@ -38,6 +38,7 @@ pub fn link(mut fragments: Vec<Fragment>) -> (Dag, Vec<Diagnostic>) {
         diagnostics.extend(f.diagnostics);
     }
     resolve_invocations(&mut dag);
+    resolve_job_triggers(&mut dag);
     connect_file_handoffs(&mut dag);
     dag.rebuild_graph();
     inherit(&mut dag);
@@ -101,9 +102,11 @@ fn resolve_invocations(dag: &mut Dag) {
         by_name.insert((s.pipeline, s.name.as_str()), i);
     }
     let mut new_edges = Vec::new();
+    let mut unresolved = Vec::new();
     for (i, s) in dag.steps.iter().enumerate() {
         for inv in &s.invocations {
             let Some(&p) = by_file.get(&path_key(&inv.makefile)) else {
+                unresolved.push((i, inv.span, inv.makefile.clone()));
                 continue;
             };
             let targets: Vec<&str> = if inv.targets.is_empty() {
@@ -125,6 +128,121 @@ fn resolve_invocations(dag: &mut Dag) {
                 }
             }
         }
+    }
+    dag.edges.extend(new_edges);
+    // only what runs a makefile from another kind of pipeline is worth a note:
+    // make's own sub-makes to makefiles that are not linted are common
+    for (i, span, makefile) in unresolved {
+        if dag.pipelines[dag.steps[i].pipeline].kind == super::PipelineKind::Make {
+            continue;
+        }
+        let shown = crate::source::display_path(&makefile);
+        let why = if makefile.is_absolute() {
+            "outside the linted files"
+        } else {
+            "not among the linted files"
+        };
+        dag.steps[i].notes.push((
+            span,
+            format!("runs `{shown}`, which is {why}: the targets it runs are not in the graph"),
+        ));
+    }
+}
+
+/// A Jenkins job that starts another (`build job: 'x'`, a downstream
+/// project, an `upstream` trigger) becomes an invokes edge to the steps
+/// that start the other job's pipeline. Jobs are known by their full name
+/// (`ml/train`), their last component, or a Jenkinsfile's name
+/// (`deploy.Jenkinsfile`, `Jenkinsfile.deploy`).
+fn resolve_job_triggers(dag: &mut Dag) {
+    use super::PipelineKind;
+    let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, p) in dag.pipelines.iter().enumerate() {
+        if p.kind != PipelineKind::Jenkins {
+            continue;
+        }
+        let mut names = vec![p.name.clone()];
+        if let Some(last) = p.name.rsplit('/').next() {
+            names.push(last.to_string());
+            for suffix in [".Jenkinsfile", ".jenkinsfile", ".groovy"] {
+                if let Some(stem) = last.strip_suffix(suffix) {
+                    names.push(stem.to_string());
+                }
+            }
+            if let Some(stem) = last.strip_prefix("Jenkinsfile.") {
+                names.push(stem.to_string());
+            }
+        }
+        names.sort();
+        names.dedup();
+        for n in names {
+            by_name.entry(n).or_default().push(i);
+        }
+    }
+    let mut entries: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut exits: HashMap<usize, Vec<usize>> = HashMap::new();
+    {
+        let mut has_in: HashSet<usize> = HashSet::new();
+        let mut has_out: HashSet<usize> = HashSet::new();
+        for e in &dag.edges {
+            if dag.steps[e.from].pipeline == dag.steps[e.to].pipeline {
+                has_in.insert(e.to);
+                has_out.insert(e.from);
+            }
+        }
+        for (i, s) in dag.steps.iter().enumerate() {
+            if !has_in.contains(&i) {
+                entries.entry(s.pipeline).or_default().push(i);
+            }
+            if !has_out.contains(&i) {
+                exits.entry(s.pipeline).or_default().push(i);
+            }
+        }
+    }
+    let lookup = |name: &str| -> Option<usize> {
+        let name = name.trim().trim_start_matches('/');
+        by_name.get(name).filter(|v| v.len() == 1).map(|v| v[0])
+    };
+    let mut new_edges = Vec::new();
+    let mut notes = Vec::new();
+    for (i, s) in dag.steps.iter().enumerate() {
+        for (job, span) in &s.triggers {
+            match lookup(job) {
+                Some(p) => {
+                    for &to in entries.get(&p).into_iter().flatten() {
+                        new_edges.push(Edge {
+                            from: i,
+                            to,
+                            kind: EdgeKind::Invokes,
+                            path: None,
+                            span: Some(*span),
+                        });
+                    }
+                }
+                None => notes.push((i, *span, format!("starts job `{job}`, which is not among the linted files"))),
+            }
+        }
+    }
+    for (pi, p) in dag.pipelines.iter().enumerate() {
+        for (job, span) in &p.triggered_by {
+            let Some(up) = lookup(job) else { continue };
+            for &from in exits.get(&up).into_iter().flatten() {
+                for &to in entries.get(&pi).into_iter().flatten() {
+                    if !dag.steps[from].triggers.iter().any(|(j, _)| lookup(j) == Some(pi)) {
+                        new_edges.push(Edge {
+                            from,
+                            to,
+                            kind: EdgeKind::Invokes,
+                            path: None,
+                            span: Some(*span),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    for (i, span, note) in notes {
+        dag.steps[i].notes.push((span, note));
     }
     dag.edges.extend(new_edges);
 }
@@ -173,11 +291,21 @@ fn connect_file_handoffs(dag: &mut Dag) {
 }
 
 /// Retries and schedules flow from a step to what it invokes, and from an
-/// invoked step to the steps it needs in its own pipeline. A KFP task that
-/// runs a nested pipeline passes nothing on: its retry policy applies to
-/// that task only (the KFP backend retries container tasks, not the tasks
-/// of a pipeline run as a component).
+/// invoked step to the steps it needs in its own pipeline.
+///
+/// A schedule flows over every invocation: a make target run from a
+/// scheduled Jenkins stage runs on that schedule, and so does a job that a
+/// scheduled job starts. A retry flows only into make targets: the
+/// invoker re-runs the `make` when it fails, and with it the targets. A job
+/// started by another is not retried by the other's retry, and a KFP task
+/// that runs a nested pipeline passes nothing on (the KFP backend retries
+/// container tasks, not the tasks of a pipeline run as a component).
+///
+/// A target run from several places is as retried as its least retried
+/// caller: one run from cron and from a `retry(3)` stage is not retried
+/// when cron runs it.
 fn inherit(dag: &mut Dag) {
+    use super::PipelineKind;
     for s in &mut dag.steps {
         s.effective_retries = match &s.retry {
             Retry::None => Some(0),
@@ -185,34 +313,82 @@ fn inherit(dag: &mut Dag) {
             Retry::Unknown { .. } => None,
         };
         s.scheduled = dag.pipelines[s.pipeline].schedule.is_some();
+        s.scheduled_by = None;
     }
-    let invokes: Vec<(usize, usize)> = dag
+    // (from, to, the invoking command's own retry)
+    let invokes: Vec<(usize, usize, Option<Option<u32>>)> = dag
         .edges
         .iter()
-        .filter(|e| {
-            e.kind == EdgeKind::Invokes && dag.pipelines[dag.steps[e.from].pipeline].kind != super::PipelineKind::Kfp
+        .filter(|e| e.kind == EdgeKind::Invokes && dag.pipelines[dag.steps[e.from].pipeline].kind != PipelineKind::Kfp)
+        .map(|e| {
+            let own = dag.steps[e.from]
+                .invocations
+                .iter()
+                .find(|inv| Some(inv.span) == e.span)
+                .and_then(|inv| inv.retry.as_ref())
+                .map(|r| match r {
+                    Retry::None => Some(0),
+                    Retry::Count { count, .. } => Some(*count),
+                    Retry::Unknown { .. } => None,
+                });
+            (e.from, e.to, own)
         })
-        .map(|e| (e.from, e.to))
         .collect();
+    // the closure each invocation reaches, computed once
+    let reach: Vec<Vec<usize>> = invokes
+        .iter()
+        .map(|&(_, to, _)| {
+            let mut t = dag.upstream_within_pipeline(to);
+            t.push(to);
+            t
+        })
+        .collect();
+    // retries: the least over the callers, iterated for chains of calls
+    let mut invoked_retry: HashMap<usize, Option<u32>> = HashMap::new();
+    for _ in 0..dag.steps.len().min(64) {
+        let mut next: HashMap<usize, Option<u32>> = HashMap::new();
+        for (k, &(from, _, own)) in invokes.iter().enumerate() {
+            let caller = match own {
+                Some(r) => r,
+                None => invoked_retry
+                    .get(&from)
+                    .copied()
+                    .unwrap_or(dag.steps[from].effective_retries),
+            };
+            for &t in &reach[k] {
+                if dag.pipelines[dag.steps[t].pipeline].kind != PipelineKind::Make {
+                    continue;
+                }
+                let e = next.entry(t).or_insert(caller);
+                *e = match (*e, caller) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (Some(a), None) | (None, Some(a)) => Some(a),
+                    (None, None) => None,
+                };
+            }
+        }
+        if next == invoked_retry {
+            break;
+        }
+        invoked_retry = next;
+    }
+    for (t, r) in invoked_retry {
+        if dag.steps[t].retry == Retry::None {
+            dag.steps[t].effective_retries = r;
+        }
+    }
     for _ in 0..dag.steps.len().min(64) {
         let mut changed = false;
-        for &(from, to) in &invokes {
-            let r = dag.steps[from].effective_retries;
-            let sched = dag.steps[from].scheduled;
-            let mut targets = dag.upstream_within_pipeline(to);
-            targets.push(to);
-            for t in targets {
+        for (k, &(from, _, _)) in invokes.iter().enumerate() {
+            if !dag.steps[from].scheduled {
+                continue;
+            }
+            let origin = dag.steps[from].scheduled_by.unwrap_or(from);
+            for &t in &reach[k] {
                 let s = &mut dag.steps[t];
-                let better = match (s.effective_retries, r) {
-                    (Some(a), Some(b)) => b > a,
-                    _ => false,
-                };
-                if better {
-                    s.effective_retries = r;
-                    changed = true;
-                }
-                if sched && !s.scheduled {
+                if !s.scheduled {
                     s.scheduled = true;
+                    s.scheduled_by = Some(origin);
                     changed = true;
                 }
             }

@@ -23,6 +23,12 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 out.push(kfp(ctx, step));
                 continue;
             }
+            PipelineKind::Jenkins | PipelineKind::Cron => {
+                // a stage that only echoes or lists files loses nothing
+                if !step.command.as_deref().is_some_and(crate::frontend::command::runs_work) {
+                    continue;
+                }
+            }
             _ => {}
         }
         let mut consumers: Vec<String> = Vec::new();
@@ -50,11 +56,45 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if consumers.is_empty() && !step.scheduled {
             continue;
         }
-        let noun = step_noun(dag.pipeline_of(step).kind);
+        let noun = step_noun(step.kind);
         // a make file target's output is the target itself: no need to name it twice
         handed.retain(|p| *p != step.name);
+        let schedule = schedule_phrase(ctx, i);
+        let invoked: Vec<String> = {
+            let mut v: Vec<String> = dag
+                .step_edges_out(i)
+                .filter(|e| e.kind == EdgeKind::Invokes)
+                .map(|e| dag.steps[e.to].name.clone())
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        let runs = if invoked.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; it runs {} {}, which {} not retried either",
+                if dag.step_edges_out(i).any(|e| e.kind == EdgeKind::Invokes && dag.pipeline_of(&dag.steps[e.to]).kind == PipelineKind::Make) {
+                    if invoked.len() == 1 { "make target" } else { "make targets" }
+                } else if invoked.len() == 1 {
+                    "step"
+                } else {
+                    "steps"
+                },
+                name_list(&invoked),
+                if invoked.len() == 1 { "is" } else { "are" }
+            )
+        };
         let message = if consumers.is_empty() {
-            format!("{noun} `{}` runs on a schedule with no retry policy", step.name)
+            format!("{noun} `{}` runs on a schedule{schedule} with no retry{runs}", step.name)
+        } else if step.scheduled {
+            format!(
+                "{noun} `{}` runs on a schedule{schedule} with no retry, and {} consume{} its output{runs}",
+                step.name,
+                name_list(&consumers),
+                if consumers.len() == 1 { "s" } else { "" },
+            )
         } else if handed.is_empty() {
             format!(
                 "{noun} `{}` has no retry policy, and {} consume{} its output",
@@ -76,6 +116,14 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 "make never retries a failed recipe: retry the invocation where it is scheduled (Jenkins `retry(3) {{ sh 'make {}' }}`), or migrate the step to KFP with `.set_retry(3)` (`kfr migrate`)",
                 step.name
             ),
+            PipelineKind::Jenkins if step.kind == crate::dag::StepKind::Job => {
+                "Jenkins does not retry a failed build: add the Naginator plugin's \"Retry build after failure\" with a delay, or move the job to a pipeline with `retry(3) { ... }` around its steps".to_string()
+            }
+            PipelineKind::Jenkins => match &step.retry {
+                crate::dag::Retry::Count { count: 0, .. } => "`retry(1)` runs the body once: write `retry(3)` for up to 3 attempts".to_string(),
+                _ => "wrap the stage's work in `retry(3) { ... }` (or `options { retry(3) }` on the stage), with a `sleep` between attempts for transient outages".to_string(),
+            },
+            PipelineKind::Cron => "cron never re-runs a failed command: run it under a scheduler that retries (a Jenkins job with `retry(3)`, an Airflow task with `retries`), or wrap it in a retry loop (`for i in 1 2 3; do CMD && break; sleep 60; done`)".to_string(),
             _ => "give the step a retry policy with a backoff".to_string(),
         };
         let mut d = Diagnostic::new("KFR001", step.span, message)
@@ -145,9 +193,43 @@ fn kfp(ctx: &Context, step: &crate::dag::Step) -> Diagnostic {
         .with_help(help)
 }
 
-fn step_noun(kind: PipelineKind) -> &'static str {
+fn step_noun(kind: crate::dag::StepKind) -> &'static str {
+    use crate::dag::StepKind;
     match kind {
-        PipelineKind::Make => "target",
-        _ => "step",
+        StepKind::Target => "target",
+        StepKind::Stage => "stage",
+        StepKind::Job => "job",
+        StepKind::Command => "cron job",
+        StepKind::Task => "step",
+    }
+}
+
+/// ` (at 02:00 on Monday to Friday)`, or ` (from stage `Train`, at ...)`
+/// for a step run by a scheduled one; empty when unknown.
+fn schedule_phrase(ctx: &Context, step: usize) -> String {
+    let dag = ctx.dag;
+    let s = &dag.steps[step];
+    let (origin, via) = match s.scheduled_by {
+        Some(o) => (o, true),
+        None => (step, false),
+    };
+    let p = dag.pipeline_of(&dag.steps[origin]);
+    let reading = p.schedule.as_ref().and_then(|sc| {
+        let d = sc.dialect?;
+        crate::cron::describe(&sc.text, d, sc.job.as_deref()).map(|r| format!("`{}`: {r}", sc.text.trim()))
+    });
+    let mut parts = Vec::new();
+    if via {
+        let o = &dag.steps[origin];
+        let file = &ctx.db.get(o.span.file).name;
+        parts.push(format!("run by {} `{}` in {file}", step_noun(o.kind), o.name));
+    }
+    if let Some(r) = reading {
+        parts.push(r);
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join(", "))
     }
 }

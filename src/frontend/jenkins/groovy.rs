@@ -515,13 +515,24 @@ pub fn parse(src: &str) -> Script {
         let t = p.bump();
         p.error(t.range, "`}` closes no block: a brace too many".into());
     }
+    // a string left open swallows the rest of the file: the blocks it
+    // leaves unclosed are not separate problems
+    let mut errors = p.errors;
+    if let Some(open) = errors
+        .iter()
+        .filter(|e| e.message.starts_with("string") && e.message.contains("never closed"))
+        .map(|e| e.range.start)
+        .min()
+    {
+        errors.retain(|e| !(e.message.starts_with("`{` is never closed") && e.range.start < open));
+    }
     Script {
         body: Block {
             stmts,
             range: 0..src.len(),
             params: Vec::new(),
         },
-        errors: p.errors,
+        errors,
     }
 }
 
