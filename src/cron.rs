@@ -82,7 +82,7 @@ impl FieldKind {
 pub enum Term {
     /// `*` or `*/n`.
     Any { step: u32 },
-    /// `a`, `a-b`, `a-b/n` (and Vixie's `a/n`, which means `a` alone).
+    /// `a`, `a-b`, `a-b/n`.
     Range { from: u32, to: u32, step: u32 },
     /// Jenkins `H`, `H/n`, `H(a-b)`, `H(a-b)/n`: a value (or a start for
     /// the steps) picked per job within `from..=to`.
@@ -163,6 +163,10 @@ pub struct Problem {
     /// The expression can never run (30 February), as opposed to one that
     /// the scheduler refuses.
     pub never_runs: bool,
+    /// The scheduler accepts the text, but not with the meaning written
+    /// (Debian's cron takes `5-1` and matches nothing, and reads `1-2-3` as
+    /// `1-2`).
+    pub accepted: bool,
 }
 
 /// Split a crontab-style line into its leading fields: the byte ranges of
@@ -203,6 +207,7 @@ impl Expr {
                 field: None,
                 message: "empty schedule".into(),
                 never_runs: false,
+                accepted: false,
             });
         }
         if let Some(name) = body.strip_prefix('@') {
@@ -227,16 +232,21 @@ impl Expr {
                             dialect_name(dialect)
                         ),
                         never_runs: false,
+                        accepted: false,
                     });
                 }
             };
-            // case matters to neither, but Vixie compares exactly
-            if dialect == Dialect::Vixie && name != name.to_ascii_lowercase() {
+            // both compare special strings exactly
+            if name != name.to_ascii_lowercase() {
                 return Err(Problem {
                     range: whole,
                     field: None,
-                    message: format!("cron reads special strings in lower case only: `{body}` is not one"),
+                    message: format!(
+                        "{} reads special strings in lower case only: `{body}` is not one",
+                        dialect_name(dialect)
+                    ),
                     never_runs: false,
+                    accepted: false,
                 });
             }
             let expansion = match (m, dialect) {
@@ -285,6 +295,7 @@ impl Expr {
                         "a schedule has five fields (minute hour day-of-month month day-of-week); this one has more"
                             .into(),
                     never_runs: false,
+                    accepted: false,
                 });
             };
             return Err(Problem {
@@ -292,15 +303,34 @@ impl Expr {
                 field: None,
                 message,
                 never_runs: false,
+                accepted: false,
             });
         }
         let mut fields = Vec::with_capacity(5);
         for (kind, r) in FIELDS.iter().zip(ranges) {
-            let terms = parse_field(&text[r.clone()], *kind, dialect).map_err(|(sub, message)| Problem {
-                range: sub.map(|s| r.start + s.start..r.start + s.end).unwrap_or(r.clone()),
-                field: Some(*kind),
-                message,
-                never_runs: false,
+            let field_text = &text[r.clone()];
+            let terms = parse_field(field_text, *kind, dialect).map_err(|(sub, message)| {
+                // Debian's crontab takes a backwards range (matching nothing) and
+                // skips text after a complete element (`1-2-3`, `5#3`, `*-5`)
+                let accepted = dialect == Dialect::Vixie
+                    && (message.contains("runs backwards")
+                        || field_text.contains('#')
+                        || field_text.contains("*-")
+                        || field_text.split(',').any(|t| t.matches('-').count() > 1));
+                let message = if accepted && !message.contains("runs backwards") {
+                    format!("{message} (cron ignores the text after the first complete element, so the field does not mean what it says)")
+                } else if accepted {
+                    format!("{message}; cron accepts it but matches no {}, so the entry never runs", kind.name())
+                } else {
+                    message
+                };
+                Problem {
+                    range: sub.map(|s| r.start + s.start..r.start + s.end).unwrap_or(r.clone()),
+                    field: Some(*kind),
+                    message,
+                    never_runs: false,
+                    accepted,
+                }
             })?;
             fields.push(Field {
                 kind: *kind,
@@ -351,6 +381,7 @@ impl Expr {
             field: Some(FieldKind::DayOfMonth),
             message: format!("day {day_list} never occurs in {}", join_words(&month_names, "or")),
             never_runs: true,
+            accepted: false,
         })
     }
 
@@ -396,6 +427,19 @@ impl Expr {
     pub fn describe(&self, hash: Option<&mut JenkinsHash>) -> String {
         if self.special == Some(Macro::Reboot) {
             return "once, when cron starts (at boot)".into();
+        }
+        let unresolved_h = hash.is_none() && self.fields.iter().any(Field::has_hash);
+        if unresolved_h && let Some(m) = self.special {
+            let once = match m {
+                Macro::Hourly => "once an hour",
+                Macro::Daily => "once a day",
+                Macro::Midnight => "once a day between 00:00 and 02:59",
+                Macro::Weekly => "once a week",
+                Macro::Monthly => "once a month",
+                Macro::Yearly => "once a year",
+                Macro::Reboot => "",
+            };
+            return format!("{once}, at a time Jenkins picks from the job's name");
         }
         let resolved = hash.map(|h| self.resolve(h));
         let value_bits = |i: usize| -> Option<u64> {
@@ -444,7 +488,15 @@ impl Expr {
         if !f[3].is_any() {
             days.push(format!("in {}", describe_part(&f[3], month, "month")));
         }
-        format!("{time} {}", days.join(" "))
+        let note = if unresolved_h {
+            " (Jenkins picks H from the job's name)"
+        } else {
+            ""
+        };
+        if days == ["every day"] && (time.starts_with("every") || time.ends_with("of every hour")) {
+            return format!("{time}{note}");
+        }
+        format!("{time} {}{note}", days.join(" "))
     }
 }
 
@@ -564,9 +616,11 @@ fn describe_part(field: &Field, bits: Option<u64>, unit: &str) -> String {
                     format!(" between {} and {}", value_name(kind, from), value_name(kind, to))
                 };
                 if step > 1 {
-                    format!("every {step} {unit}s from a {unit}{within} Jenkins picks per job")
+                    format!("every {step} {unit}s from {unit} H{within}")
+                } else if within.is_empty() {
+                    format!("{unit} H")
                 } else {
-                    format!("one {unit}{within} Jenkins picks per job")
+                    format!("{unit} H{within}")
                 }
             }
             _ => {
@@ -686,7 +740,7 @@ fn parse_term(text: &str, kind: FieldKind, dialect: Dialect) -> Result<Term, (Op
         }
         None => {
             let v = number(base, kind, dialect, base_at.clone())?;
-            if step.is_some() && dialect == Dialect::Jenkins {
+            if step.is_some() {
                 return Err((
                     Some(0..text.len()),
                     format!(
@@ -837,7 +891,7 @@ pub struct Line {
 pub fn lines(text: &str, dialect: Dialect) -> Vec<Line> {
     let ranges = match dialect {
         Dialect::Jenkins => jenkins_lines(text),
-        Dialect::Vixie => vec![0..text.len()],
+        Dialect::Vixie => std::iter::once(0..text.len()).collect(),
     };
     ranges
         .into_iter()
@@ -876,7 +930,7 @@ mod tests {
         let v = Dialect::Vixie;
         assert_eq!(ok("0 2 * * *", v).describe(None), "at 02:00 every day");
         assert_eq!(ok("30 2 * * 1-5", v).describe(None), "at 02:30 on Monday to Friday");
-        assert_eq!(ok("*/15 * * * *", v).describe(None), "every 15 minutes every day");
+        assert_eq!(ok("*/15 * * * *", v).describe(None), "every 15 minutes");
         assert_eq!(
             ok("0 */6 * * *", v).describe(None),
             "at minute 0 past every 6 hours every day"
@@ -889,7 +943,11 @@ mod tests {
         let j = Dialect::Jenkins;
         assert_eq!(
             ok("H 2 * * *", j).describe(None),
-            "at one minute Jenkins picks per job past hour 2 every day"
+            "at minute H past hour 2 every day (Jenkins picks H from the job's name)"
+        );
+        assert_eq!(
+            ok("@midnight", j).describe(None),
+            "once a day between 00:00 and 02:59, at a time Jenkins picks from the job's name"
         );
         let mut h = JenkinsHash::new("train-nightly");
         let d = ok("H 2 * * *", j).describe(Some(&mut h));

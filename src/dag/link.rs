@@ -219,7 +219,11 @@ fn resolve_job_triggers(dag: &mut Dag) {
                         });
                     }
                 }
-                None => notes.push((i, *span, format!("starts job `{job}`, which is not among the linted files"))),
+                None => notes.push((
+                    i,
+                    *span,
+                    format!("starts job `{job}`, which is not among the linted files"),
+                )),
             }
         }
     }

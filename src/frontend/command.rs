@@ -273,6 +273,21 @@ pub fn label(text: &str) -> String {
     let Some(cmd) = cmd else {
         return text.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
     };
+    // `flock [-n] [-w SECS] LOCKFILE CMD...`: the command is after the lock file
+    if cmd.program() == "flock" {
+        let mut i = 1;
+        while i < cmd.words.len() && cmd.words[i].text.starts_with('-') {
+            let takes_value = matches!(
+                cmd.words[i].text.as_str(),
+                "-w" | "--timeout" | "-E" | "--conflict-exit-code"
+            );
+            i += if takes_value { 2 } else { 1 };
+        }
+        let rest: Vec<&str> = cmd.words.iter().skip(i + 1).map(|w| w.text.as_str()).collect();
+        if !rest.is_empty() {
+            return label(&rest.join(" "));
+        }
+    }
     let mut words = vec![cmd.program().to_string()];
     match &cmd.invocation {
         ShellInvocation::Make(run) => words.extend(run.targets.iter().map(|t| t.text.clone())),

@@ -91,6 +91,20 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
         }
         let time = 0..words[time_fields - 1].end;
         let user = user_column.then(|| body[words[time_fields].clone()].to_string());
+        if let Some(u) = &user
+            && (u.contains('/') || u.contains('='))
+        {
+            let r = words[time_fields].clone();
+            frag.diagnostics.push(
+                Diagnostic::parse_error(
+                    file.span(body_start + r.start..body_start + r.end),
+                    format!("this entry has no user: in a system crontab the field after the schedule is the user to run as, and `{u}` is not one"),
+                )
+                .with_label("read as the user")
+                .with_help("write the user between the schedule and the command (`0 2 * * * mlops /opt/ml/run.sh`)"),
+            );
+            continue;
+        }
         let cmd = command_text(body, rest, body_start);
         let pipeline_id = format!("cron:{}:{}", file.name, n + 1);
         let p = frag.pipelines.len();

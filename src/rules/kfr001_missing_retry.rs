@@ -23,11 +23,11 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 out.push(kfp(ctx, step));
                 continue;
             }
-            PipelineKind::Jenkins | PipelineKind::Cron => {
-                // a stage that only echoes or lists files loses nothing
-                if !step.command.as_deref().is_some_and(crate::frontend::command::runs_work) {
-                    continue;
-                }
+            // a stage that only echoes or lists files loses nothing
+            PipelineKind::Jenkins | PipelineKind::Cron
+                if !step.command.as_deref().is_some_and(crate::frontend::command::runs_work) =>
+            {
+                continue;
             }
             _ => {}
         }
@@ -87,7 +87,10 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             )
         };
         let message = if consumers.is_empty() {
-            format!("{noun} `{}` runs on a schedule{schedule} with no retry{runs}", step.name)
+            format!(
+                "{noun} `{}` runs on a schedule{schedule} with no retry{runs}",
+                step.name
+            )
         } else if step.scheduled {
             format!(
                 "{noun} `{}` runs on a schedule{schedule} with no retry, and {} consume{} its output{runs}",
@@ -216,7 +219,11 @@ fn schedule_phrase(ctx: &Context, step: usize) -> String {
     let p = dag.pipeline_of(&dag.steps[origin]);
     let reading = p.schedule.as_ref().and_then(|sc| {
         let d = sc.dialect?;
-        crate::cron::describe(&sc.text, d, sc.job.as_deref()).map(|r| format!("`{}`: {r}", sc.text.trim()))
+        let lines: Vec<&str> = crate::cron::lines(&sc.text, d)
+            .iter()
+            .map(|l| &sc.text[l.range.clone()])
+            .collect();
+        crate::cron::describe(&sc.text, d, sc.job.as_deref()).map(|r| format!("`{}`: {r}", lines.join("` and `")))
     });
     let mut parts = Vec::new();
     if via {

@@ -38,6 +38,14 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         format!("schedule `{expr}` never runs: {}", problem.message),
                         "never occurs".to_string(),
                     )
+                } else if problem.accepted {
+                    (
+                        format!("schedule `{expr}` does not mean what it says: {}", problem.message),
+                        match problem.field {
+                            Some(f) => format!("{} field", f.name()),
+                            None => "here".to_string(),
+                        },
+                    )
                 } else {
                     let consequence = match dialect {
                         Dialect::Vixie => "cron refuses the whole crontab",

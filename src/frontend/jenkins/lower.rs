@@ -267,6 +267,46 @@ impl Lowerer<'_, '_> {
         }
     }
 
+    /// `${name}` and `$name` of a helper's parameters, replaced by the
+    /// literal the call passed (`runMake('train')` runs `make train`).
+    fn substitute(&self, m: &Mapped, ctx: &Ctx) -> Mapped {
+        if ctx.bindings.is_empty() || !m.text.contains('$') {
+            return m.clone();
+        }
+        let mut out = Mapped::new(m.source_start());
+        let t = &m.text;
+        let mut i = 0;
+        let mut run = 0;
+        while let Some(off) = t[i..].find('$') {
+            let at = i + off;
+            let (name, end) = if t[at + 1..].starts_with('{') {
+                match t[at + 2..].find('}') {
+                    Some(e) => (t[at + 2..at + 2 + e].trim(), at + 2 + e + 1),
+                    None => break,
+                }
+            } else {
+                let n = t[at + 1..]
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(t.len() - at - 1);
+                (&t[at + 1..at + 1 + n], at + 1 + n)
+            };
+            let value = ctx
+                .bindings
+                .iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .and_then(|(_, v)| self.literal_text(v, &Ctx::default()));
+            if let Some(v) = value {
+                out.append(&m.slice(run..at));
+                out.push_decoded(&v, m.source_range(at..end));
+                run = end;
+            }
+            i = end.max(at + 1);
+        }
+        out.append(&m.slice(run..t.len()));
+        out
+    }
+
     fn literal_text(&self, e: &Expr, ctx: &Ctx) -> Option<String> {
         let s = self.strings(e, ctx, 0);
         (s.len() == 1 && s[0].2).then(|| s[0].0.text.clone())
@@ -340,7 +380,10 @@ impl Lowerer<'_, '_> {
     fn stage_name(&self, c: &Call, ctx: &Ctx) -> String {
         c.first()
             .or_else(|| c.named("name"))
-            .map(|e| self.literal_text(e, ctx).unwrap_or_else(|| self.text_of(e, ctx).text))
+            .map(|e| {
+                self.literal_text(e, ctx)
+                    .unwrap_or_else(|| self.substitute(&self.text_of(e, ctx), ctx).text)
+            })
             .unwrap_or_else(|| "stage".into())
     }
 
@@ -874,7 +917,7 @@ impl Lowerer<'_, '_> {
                 let Some(e) = c.named("script").or_else(|| c.first()) else {
                     return;
                 };
-                let text = self.text_of(e, ctx);
+                let text = self.substitute(&self.text_of(e, ctx), ctx);
                 let step = match step {
                     Some(s) => s,
                     None => {
@@ -1041,7 +1084,25 @@ impl Lowerer<'_, '_> {
                     }
                     let mut inner = ctx.clone();
                     for (p, a) in params.iter().zip(c.args.iter().filter(|a| a.name.is_none())) {
-                        inner.bindings.push((p.clone(), a.value.clone()));
+                        // a GString of the caller's own parameters is known once they are
+                        let mut value = a.value.clone();
+                        if let Expr::Str {
+                            interpolated: true,
+                            range,
+                            ..
+                        } = &a.value
+                            && self.src.outer.is_none()
+                        {
+                            let m = self.substitute(&self.text_of(&a.value, ctx), ctx);
+                            if !m.text.contains('$') {
+                                value = Expr::Str {
+                                    text: m,
+                                    interpolated: false,
+                                    range: range.clone(),
+                                };
+                            }
+                        }
+                        inner.bindings.push((p.clone(), value));
                     }
                     self.call_depth += 1;
                     self.scripted(&body, &inner, step);

@@ -131,7 +131,10 @@ fn parse(text: &str) -> Result<Element, (String, usize)> {
             }
             Event::CData(_) => {
                 if let Some(top) = stack.last_mut() {
-                    let inner = raw.strip_prefix("<![CDATA[").and_then(|r| r.strip_suffix("]]>")).unwrap_or("");
+                    let inner = raw
+                        .strip_prefix("<![CDATA[")
+                        .and_then(|r| r.strip_suffix("]]>"))
+                        .unwrap_or("");
                     top.text.push_verbatim(inner, before + 9);
                 }
             }
@@ -142,7 +145,10 @@ fn parse(text: &str) -> Result<Element, (String, usize)> {
     if stack.len() > 1 {
         let open = stack.last().map_or(0, |e| e.range.start);
         return Err((
-            format!("the file ends inside `<{}>`", stack.last().map_or("", |e| e.name.as_str())),
+            format!(
+                "the file ends inside `<{}>`",
+                stack.last().map_or("", |e| e.name.as_str())
+            ),
             open,
         ));
     }
@@ -156,9 +162,7 @@ fn element(e: &quick_xml::events::BytesStart, range: Range<usize>) -> Element {
         attrs: e
             .attributes()
             .flatten()
-            .map(|a| {
-                (a.key.as_ref().to_string(), a.value.to_string())
-            })
+            .map(|a| (a.key.as_ref().to_string(), a.value.to_string()))
             .collect(),
         range,
         ..Default::default()
@@ -170,7 +174,11 @@ fn element(e: &quick_xml::events::BytesStart, range: Range<usize>) -> Element {
 pub fn job_name(path: &std::path::Path) -> String {
     let comps: Vec<String> = path
         .parent()
-        .map(|p| p.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect())
+        .map(|p| {
+            p.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default();
     let mut names = Vec::new();
     let mut i = comps.len();
@@ -229,16 +237,18 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
     let mut schedules = Vec::new();
     let mut triggered_by = Vec::new();
     for t in trigger_elems.iter().flat_map(|t| t.children.iter()) {
-        let spec = t
-            .text_of("spec")
-            .or_else(|| t.text_of("parameterizedSpecification"));
+        let spec = t.text_of("spec").or_else(|| t.text_of("parameterizedSpecification"));
         if t.name.ends_with("TimerTrigger") || t.name.ends_with("SCMTrigger") {
             if let Some(spec) = spec
                 && !spec.text.trim().is_empty()
             {
                 let mut text = spec.text.clone();
                 if t.name.contains("Parameterized") {
-                    text = text.lines().map(|l| l.split('%').next().unwrap_or("").trim_end()).collect::<Vec<_>>().join("\n");
+                    text = text
+                        .lines()
+                        .map(|l| l.split('%').next().unwrap_or("").trim_end())
+                        .collect::<Vec<_>>()
+                        .join("\n");
                 }
                 let s = Schedule {
                     exact: spec.is_verbatim() && text == spec.text,
@@ -265,7 +275,9 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
 
     if root.name == "flow-definition" {
         let def = root.child("definition");
-        let class = def.and_then(|d| d.attrs.iter().find(|(k, _)| k == "class")).map(|(_, v)| v.as_str());
+        let class = def
+            .and_then(|d| d.attrs.iter().find(|(k, _)| k == "class"))
+            .map(|(_, v)| v.as_str());
         let script = def.and_then(|d| d.child("script"));
         let p = match (class, script) {
             (Some(c), Some(script)) if c.ends_with("CpsFlowDefinition") => {
@@ -310,9 +322,16 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
     pl.triggered_by = triggered_by;
     frag.pipelines.push(pl);
 
-    let mut step = Step::new(&pipeline_id, 0, &short, StepKind::Job, file.span(root.range.start..root.range.start + 1 + root.name.len()));
+    let mut step = Step::new(
+        &pipeline_id,
+        0,
+        &short,
+        StepKind::Job,
+        file.span(root.range.start..root.range.start + 1 + root.name.len()),
+    );
     if let Some(label) = root.text_of("assignedNode").filter(|m| !m.text.trim().is_empty()) {
-        step.settings.push(("agent.label".into(), label.text.trim().to_string()));
+        step.settings
+            .push(("agent.label".into(), label.text.trim().to_string()));
     }
     if root.text_of("disabled").is_some_and(|m| m.text.trim() == "true") {
         step.settings.push(("disabled".into(), "true".into()));
@@ -394,8 +413,10 @@ fn push_jobs(step: &mut Step, file: &SourceFile, text: &Mapped) {
         at += part.len() + 1;
         let name = part.trim();
         if !name.is_empty() {
-            step.triggers
-                .push((name.to_string(), file.span(text.source_range(start..start + name.len()))));
+            step.triggers.push((
+                name.to_string(),
+                file.span(text.source_range(start..start + name.len())),
+            ));
         }
     }
 }
