@@ -914,11 +914,17 @@ impl Parser {
     }
 
     fn parens_rest(&mut self) {
+        self.skip_group("(", ")");
+    }
+
+    /// Skip to the `close` matching an `open` already read, and past it;
+    /// a brace stops the skip (the group was never closed).
+    fn skip_group(&mut self, open: &str, close: &str) {
         let mut depth = 1;
         while let Some(t) = self.peek() {
             match t {
-                Tok::Op("(") => depth += 1,
-                Tok::Op(")") => {
+                Tok::Op(o) if *o == open => depth += 1,
+                Tok::Op(c) if *c == close => {
                     depth -= 1;
                     if depth == 0 {
                         self.pos += 1;
@@ -1367,22 +1373,7 @@ impl Parser {
             if self.is_op("[") {
                 let open = self.range_here();
                 self.pos += 1;
-                let mut depth = 1;
-                while let Some(t) = self.peek() {
-                    match t {
-                        Tok::Op("[") => depth += 1,
-                        Tok::Op("]") => {
-                            depth -= 1;
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        Tok::Op("{" | "}") => break,
-                        _ => {}
-                    }
-                    self.pos += 1;
-                }
-                self.eat_op("]");
+                self.skip_group("[", "]");
                 let r = e.range().start.min(open.start)..self.prev_end();
                 e = Expr::Index(Box::new(e), r);
                 continue;
@@ -1477,23 +1468,7 @@ impl Parser {
             if self.pos == before {
                 self.pos += 1;
             }
-            // skip to the closing bracket
-            let mut depth = 1;
-            while let Some(t) = self.peek() {
-                match t {
-                    Tok::Op("[") => depth += 1,
-                    Tok::Op("]") => {
-                        depth -= 1;
-                        if depth == 0 {
-                            self.pos += 1;
-                            break;
-                        }
-                    }
-                    Tok::Op("{" | "}") => break,
-                    _ => {}
-                }
-                self.pos += 1;
-            }
+            self.skip_group("[", "]");
             break;
         }
         let r = open.start..self.prev_end();
