@@ -278,7 +278,7 @@ impl Expr {
             e.special = Some(m);
             return Ok(e);
         }
-        let (ranges, rest) = split_fields(text, 6);
+        let (ranges, _) = split_fields(text, 6);
         if ranges.len() != 5 {
             let message = if ranges.len() < 5 {
                 format!(
@@ -287,7 +287,6 @@ impl Expr {
                 )
             } else {
                 let extra = ranges[5].start;
-                let _ = rest;
                 return Err(Problem {
                     range: extra..text.trim_end().len(),
                     field: None,
@@ -359,9 +358,6 @@ impl Expr {
         // Vixie runs when either day field matches, if both are restricted
         if self.dialect == Dialect::Vixie && !dow.is_any() && !dom.is_any() {
             return None;
-        }
-        if self.dialect == Dialect::Jenkins && dow.has_hash() {
-            // a weekday and a date still meet some year
         }
         let days = dom.values();
         let months = month.values();
@@ -859,6 +855,15 @@ impl JenkinsHash {
             }
         }
     }
+}
+
+/// A Parameterized Scheduler spec (`H 2 * * * %EPOCHS=10`) without the
+/// parameters after each line's `%`.
+pub fn without_parameters(spec: &str) -> String {
+    spec.lines()
+        .map(|l| l.split('%').next().unwrap_or("").trim_end())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// One line of a Jenkins spec that holds a schedule (not `TZ=`, a

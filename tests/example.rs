@@ -1,18 +1,16 @@
 //! The bundled example (`testdata/examples/retrain`): the findings a user sees
 //! and the graph other tools read, as reviewed snapshots.
 
-use std::process::Command;
+#[path = "support/run.rs"]
+mod run;
 
 const EXAMPLE: &str = "testdata/examples/retrain";
 
+/// The examples read cleanly: nothing on stderr.
 fn kfr(args: &[&str]) -> (Option<i32>, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kfr"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
-    (out.status.code(), String::from_utf8(out.stdout).unwrap())
+    let (code, stdout, stderr) = run::kfr(args);
+    assert!(stderr.is_empty(), "{stderr}");
+    (code, stdout)
 }
 
 #[test]

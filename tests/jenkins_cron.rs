@@ -3,17 +3,14 @@
 //! mixed repository `testdata/examples/jenkins-retrain`.
 
 use std::path::Path;
-use std::process::Command;
 
+#[path = "support/run.rs"]
+mod run;
+
+/// Fixtures with parse problems say so on stderr; only the output is compared.
 fn kfr(args: &[&str]) -> (Option<i32>, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kfr"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    (out.status.code(), String::from_utf8(out.stdout).unwrap())
+    let (code, stdout, _) = run::kfr(args);
+    (code, stdout)
 }
 
 /// Findings then graph, for one snapshot per fixture.

@@ -311,11 +311,7 @@ fn connect_file_handoffs(dag: &mut Dag) {
 fn inherit(dag: &mut Dag) {
     use super::PipelineKind;
     for s in &mut dag.steps {
-        s.effective_retries = match &s.retry {
-            Retry::None => Some(0),
-            Retry::Count { count, .. } => Some(*count),
-            Retry::Unknown { .. } => None,
-        };
+        s.effective_retries = s.retry.retries();
         s.scheduled = dag.pipelines[s.pipeline].schedule.is_some();
         s.scheduled_by = None;
     }
@@ -330,11 +326,7 @@ fn inherit(dag: &mut Dag) {
                 .iter()
                 .find(|inv| Some(inv.span) == e.span)
                 .and_then(|inv| inv.retry.as_ref())
-                .map(|r| match r {
-                    Retry::None => Some(0),
-                    Retry::Count { count, .. } => Some(*count),
-                    Retry::Unknown { .. } => None,
-                });
+                .map(Retry::retries);
             (e.from, e.to, own)
         })
         .collect();

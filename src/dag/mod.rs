@@ -157,6 +157,17 @@ pub enum Retry {
     Unknown { span: Span },
 }
 
+impl Retry {
+    /// The number of retries; None when it is not known statically.
+    pub fn retries(&self) -> Option<u32> {
+        match self {
+            Retry::None => Some(0),
+            Retry::Count { count, .. } => Some(*count),
+            Retry::Unknown { .. } => None,
+        }
+    }
+}
+
 /// A package a step installs.
 #[derive(Debug, Clone)]
 pub struct Package {
@@ -268,6 +279,9 @@ pub struct Step {
     /// Other jobs this step starts (a Jenkins `build job: 'x'`, a
     /// downstream project), with where they are named.
     pub triggers: Vec<(String, Span)>,
+    /// Every command of the step only reports, tidies or sets up (`echo`,
+    /// `ls`, `rm -rf tmp`): a failure loses no work.
+    pub housekeeping: bool,
 }
 
 impl Step {
@@ -301,6 +315,7 @@ impl Step {
             scheduled: false,
             scheduled_by: None,
             triggers: Vec::new(),
+            housekeeping: false,
         }
     }
 

@@ -55,10 +55,22 @@ pub fn protect_templates(text: &str) -> String {
     out
 }
 
+/// What [`analyse`] learnt about a command beyond the step's ports.
+pub struct Summary {
+    /// A short name for it ([`label`]).
+    pub label: String,
+    /// It runs something besides housekeeping ([`runs_work`]).
+    pub runs_work: bool,
+}
+
 /// Analyse one command string into `step`: packages, invocations, ports.
-pub fn analyse(db: &SourceDb, step: &mut Step, cmd: &CommandText, diags: &mut Vec<Diagnostic>) {
+pub fn analyse(db: &SourceDb, step: &mut Step, cmd: &CommandText, diags: &mut Vec<Diagnostic>) -> Summary {
     let protected = protect_templates(cmd.text);
     let script = shell::parse(&protected);
+    let summary = Summary {
+        label: label_of(&script, cmd.text),
+        runs_work: works(&script),
+    };
     let original = |r: &std::ops::Range<usize>| cmd.text.get(r.clone()).unwrap_or("").to_string();
     for c in &script.commands {
         let Some(cwd) = cwd_of(c) else { continue };
@@ -164,6 +176,7 @@ pub fn analyse(db: &SourceDb, step: &mut Step, cmd: &CommandText, diags: &mut Ve
             }
         }
     }
+    summary
 }
 
 /// Analyse a command decoded from `file` into `step` (see [`analyse`]),
@@ -177,10 +190,11 @@ pub fn analyse_mapped(
     dir: &Path,
     retry: Option<crate::dag::Retry>,
     diags: &mut Vec<Diagnostic>,
-) {
+) -> Summary {
     let before = step.invocations.len();
+    let first = step.command.is_none();
     let map = |r: std::ops::Range<usize>| file.span(cmd.source_range(r));
-    analyse(
+    let summary = analyse(
         db,
         step,
         &CommandText {
@@ -190,6 +204,7 @@ pub fn analyse_mapped(
         },
         diags,
     );
+    step.housekeeping = (first || step.housekeeping) && !summary.runs_work;
     for inv in &mut step.invocations[before..] {
         inv.retry = retry.clone();
     }
@@ -201,6 +216,7 @@ pub fn analyse_mapped(
         }
         command.push_str(text);
     }
+    summary
 }
 
 /// Programs whose commands do no work worth retrying: they report, tidy
@@ -257,14 +273,20 @@ const HOUSEKEEPING: &[&str] = &[
 /// Whether a shell command runs something besides housekeeping (`echo`,
 /// `ls`, `rm -rf tmp`).
 pub fn runs_work(text: &str) -> bool {
-    let script = shell::parse(&protect_templates(text));
+    works(&shell::parse(&protect_templates(text)))
+}
+
+fn works(script: &shell::Script) -> bool {
     script.commands.iter().any(|c| !HOUSEKEEPING.contains(&c.program()))
 }
 
 /// A short name for a command: its first command that does work, as
 /// program and first operands (`make train`, `python3 scripts/score.py`).
 pub fn label(text: &str) -> String {
-    let script = shell::parse(&protect_templates(text));
+    label_of(&shell::parse(&protect_templates(text)), text)
+}
+
+fn label_of(script: &shell::Script, text: &str) -> String {
     let cmd = script
         .commands
         .iter()

@@ -28,13 +28,8 @@ pub fn has_user_column(path: &Path) -> bool {
 
 pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
     let mut frag = Fragment::default();
-    if let Some(d) = crate::frontend::text_problem(file, "a crontab") {
-        let fatal = d.severity == crate::diagnostic::Severity::Error
-            && !matches!(file.problem, Some(crate::source::TextProblem::InvalidUtf8 { .. }));
-        frag.diagnostics.push(d);
-        if fatal {
-            return frag;
-        }
+    if !crate::frontend::readable(file, "a crontab", &mut frag.diagnostics) {
+        return frag;
     }
     let user_column = has_user_column(&file.path);
     let dir = file.dir().to_path_buf();
@@ -130,10 +125,12 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
             dropped_cycle_edges: Vec::new(),
             triggered_by: Vec::new(),
         });
-        let label = command::label(&cmd.command.text);
         let cmd_span = file.span(cmd.command.source_range(0..cmd.command.text.len()));
-        let mut step = Step::new(&pipeline_id, p, &label, StepKind::Command, cmd_span);
-        command::analyse_mapped(db, &mut step, file, &cmd.command, &dir, None, &mut frag.diagnostics);
+        // named by its command, known once the command is read
+        let mut step = Step::new(&pipeline_id, p, "", StepKind::Command, cmd_span);
+        let summary = command::analyse_mapped(db, &mut step, file, &cmd.command, &dir, None, &mut frag.diagnostics);
+        step.id = format!("{pipeline_id}::{}", summary.label);
+        step.name = summary.label;
         if let Some(u) = user {
             step.settings.push(("user".into(), u));
         }

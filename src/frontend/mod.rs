@@ -115,6 +115,16 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, kind: SourceKind, options: &
     }
 }
 
+/// Report a file's text problem into `diags`; false when the text was not
+/// read at all (binary, too large), so there is nothing to lower.
+pub fn readable(file: &SourceFile, what: &str, diags: &mut Vec<Diagnostic>) -> bool {
+    let Some(d) = text_problem(file, what) else {
+        return true;
+    };
+    diags.push(d);
+    matches!(file.problem, Some(TextProblem::InvalidUtf8 { .. }))
+}
+
 /// The KFR000 error for a text file's problem: binary data or too large
 /// (not read), or not UTF-8 (read with the bad bytes replaced).
 pub fn text_problem(file: &SourceFile, what: &str) -> Option<Diagnostic> {

@@ -24,11 +24,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             // a stage that only echoes or lists files loses nothing
-            PipelineKind::Jenkins | PipelineKind::Cron
-                if !step.command.as_deref().is_some_and(crate::frontend::command::runs_work) =>
-            {
-                continue;
-            }
+            PipelineKind::Jenkins | PipelineKind::Cron if step.housekeeping => continue,
             _ => {}
         }
         let mut consumers: Vec<String> = Vec::new();

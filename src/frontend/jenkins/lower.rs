@@ -533,12 +533,7 @@ impl Lowerer<'_, '_> {
     }
 
     fn agent(&mut self, c: &Call, ctx: &mut Ctx) {
-        if let Some(e) = c.first()
-            && let Some(name) = e.dotted()
-        {
-            // `agent any`, `agent none`, `agent label: 'x'`
-            let _ = name;
-        }
+        // `agent any` and `agent none` set nothing; `agent label: 'x'` a label
         if let Some(l) = c.named("label").and_then(|e| self.literal_text(e, ctx)) {
             ctx.settings.push(("agent.label".into(), l));
         }
@@ -678,9 +673,7 @@ impl Lowerer<'_, '_> {
     }
 
     fn timeout_text(&self, c: &Call) -> String {
-        let r = c.args.first().map(|a| a.value.range().start).unwrap_or(c.range.start);
         let end = c.args.last().map(|a| a.value.range().end).unwrap_or(c.range.end);
-        let _ = r;
         let text = self.source_text(c.name_range.end..end);
         text.trim_start_matches('(').trim().to_string()
     }
@@ -736,11 +729,7 @@ impl Lowerer<'_, '_> {
                     let mut text = m.text.clone();
                     if t.name == "parameterizedCron" {
                         // `H 2 * * * %EPOCHS=10`: parameters after `%`
-                        text = text
-                            .lines()
-                            .map(|l| l.split('%').next().unwrap_or("").trim_end())
-                            .collect::<Vec<_>>()
-                            .join("\n");
+                        text = crate::cron::without_parameters(&text);
                     }
                     if text.trim().is_empty() {
                         continue;

@@ -12,12 +12,8 @@ use std::sync::Arc;
 /// A Jenkinsfile: one pipeline named by its path.
 pub fn lower_jenkinsfile(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
     let mut frag = Fragment::default();
-    if let Some(d) = crate::frontend::text_problem(file, "a Jenkinsfile") {
-        let fatal = !matches!(file.problem, Some(crate::source::TextProblem::InvalidUtf8 { .. }));
-        frag.diagnostics.push(d);
-        if fatal {
-            return frag;
-        }
+    if !crate::frontend::readable(file, "a Jenkinsfile", &mut frag.diagnostics) {
+        return frag;
     }
     let src = lower::Source {
         file,

@@ -197,12 +197,8 @@ const JOB_ROOTS: &[&str] = &["project", "matrix-project", "flow-definition", "ma
 
 pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
     let mut frag = Fragment::default();
-    if let Some(d) = crate::frontend::text_problem(file, "a Jenkins config.xml") {
-        let fatal = !matches!(file.problem, Some(crate::source::TextProblem::InvalidUtf8 { .. }));
-        frag.diagnostics.push(d);
-        if fatal {
-            return frag;
-        }
+    if !crate::frontend::readable(file, "a Jenkins config.xml", &mut frag.diagnostics) {
+        return frag;
     }
     let root = match parse(&file.text) {
         Ok(r) => r,
@@ -244,11 +240,7 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
             {
                 let mut text = spec.text.clone();
                 if t.name.contains("Parameterized") {
-                    text = text
-                        .lines()
-                        .map(|l| l.split('%').next().unwrap_or("").trim_end())
-                        .collect::<Vec<_>>()
-                        .join("\n");
+                    text = crate::cron::without_parameters(&text);
                 }
                 let s = Schedule {
                     exact: spec.is_verbatim() && text == spec.text,

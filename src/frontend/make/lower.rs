@@ -12,7 +12,7 @@ use crate::dag::{Edge, EdgeKind, Fragment, Invocation, Pipeline, PipelineKind, P
 use crate::diagnostic::Diagnostic;
 use crate::packages;
 use crate::shell::{self, FileContext, Invocation as ShellInvocation, Role};
-use crate::source::{FileId, SourceDb, SourceFile, Span, TextProblem, join_normalized, normalize_path};
+use crate::source::{FileId, SourceDb, SourceFile, Span, join_normalized, normalize_path};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -37,12 +37,8 @@ impl Command {
 /// make's command line.
 pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, overrides: &[(String, String)]) -> Fragment {
     let mut frag = Fragment::default();
-    if let Some(d) = crate::frontend::text_problem(file, "a makefile") {
-        let fatal = !matches!(file.problem, Some(TextProblem::InvalidUtf8 { .. }));
-        frag.diagnostics.push(d);
-        if fatal {
-            return frag;
-        }
+    if !crate::frontend::readable(file, "a makefile", &mut frag.diagnostics) {
+        return frag;
     }
     let (mut make, mut database) = evaluate(db, file, overrides);
     let mut pipeline_dir = Path::new(&file.name)
