@@ -282,6 +282,52 @@ pub struct Step {
     /// Every command of the step only reports, tidies or sets up (`echo`,
     /// `ls`, `rm -rf tmp`): a failure loses no work.
     pub housekeeping: bool,
+    /// Variables of the pipeline the command uses, with the single-word
+    /// value each has (`N_ESTIMATORS` = `300` in a recipe's
+    /// `$(N_ESTIMATORS)`): the values a user overrides per run.
+    pub variables: Vec<Variable>,
+    /// The operator or decorator of an orchestrator task
+    /// (`BashOperator`, `@task`, `PythonOperator`).
+    pub operator: Option<String>,
+    /// The Python function a task runs, for a Python task.
+    pub callable: Option<Callable>,
+}
+
+/// A Python function an orchestrator task runs (an Airflow
+/// `python_callable` or `@task` function).
+#[derive(Debug, Clone)]
+pub struct Callable {
+    pub name: String,
+    /// The `def` as written (without decorators).
+    pub source: String,
+    pub span: Span,
+    /// What the task passes it, by parameter name.
+    pub args: Vec<(String, CallArg)>,
+    /// The module's import statements, with the names each binds: a
+    /// function that uses them can take them along.
+    pub module_imports: Vec<(Vec<String>, String)>,
+    /// Other names the module defines (functions, classes, constants).
+    pub module_names: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallArg {
+    /// A literal value (as JSON).
+    Literal(serde_json::Value),
+    /// The return value of another task (by step name).
+    Task(String),
+    /// Anything else, as written.
+    Other(String),
+}
+
+/// A pipeline variable a step's command uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variable {
+    pub name: String,
+    /// Its value, expanded: one word.
+    pub value: String,
+    /// Where the command uses it.
+    pub span: Span,
 }
 
 impl Step {
@@ -316,6 +362,9 @@ impl Step {
             scheduled_by: None,
             triggers: Vec::new(),
             housekeeping: false,
+            variables: Vec::new(),
+            operator: None,
+            callable: None,
         }
     }
 

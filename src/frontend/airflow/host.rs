@@ -62,6 +62,9 @@ pub struct TaskModel<'t> {
     pub mapped: bool,
     /// The decorated function of a TaskFlow task.
     pub func: Option<Rc<Func<'t>>>,
+    /// What a TaskFlow call passes its function: parameter (when known),
+    /// value, and the tasks whose output the value is.
+    pub call_args: Vec<(Option<String>, Value<'t>, Vec<usize>)>,
 }
 
 #[derive(Debug, Clone)]
@@ -1144,6 +1147,7 @@ fn add_task<'t>(
         is_teardown: false,
         mapped: false,
         func,
+        call_args: Vec::new(),
     });
     let t = it.host.tasks.len() - 1;
     let mut cur = group;
@@ -1267,6 +1271,7 @@ fn call_task_func<'t>(
     for (param, v, n) in passed {
         let mut ups = Vec::new();
         xcoms_in(&it.host, &v, &mut ups, 0);
+        it.host.tasks[t].call_args.push((param.clone(), v.clone(), ups.clone()));
         for u in ups {
             let path = handoff_path(it, u, param.as_deref(), n.unwrap_or(node));
             it.host.add_dep(u, t, n.unwrap_or(node), path);

@@ -2,7 +2,9 @@
 //! DAG, one step per task, an edge per upstream relation.
 
 use super::host::{Airflow, Obj, TaskKind, TaskModel, looks_like_path, returned_path};
-use crate::dag::{Edge, EdgeKind, Fragment, Package, Pipeline, PipelineKind, Retry, Schedule, Step, StepKind};
+use crate::dag::{
+    CallArg, Callable, Edge, EdgeKind, Fragment, Package, Pipeline, PipelineKind, Retry, Schedule, Step, StepKind,
+};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::frontend::command::{self, CommandText};
 use crate::frontend::python_file::{self, Library, Parsed};
@@ -246,6 +248,13 @@ fn lower_task<'t>(
     let retry_delay = setting(task, "retry_delay").map(|(v, _)| shown(v));
     let timeout = setting(task, "execution_timeout").map(|(v, _)| shown(v));
     let mut step = Step::new(pipeline_id, pipeline, &name, StepKind::Task, span);
+    step.operator = Some(task.operator.clone());
+    if matches!(
+        task.kind,
+        TaskKind::Python | TaskKind::Virtualenv | TaskKind::ExternalPython
+    ) {
+        step.callable = callable(it, program, task);
+    }
     step.retry = retry;
     step.retry_delay = retry_delay;
     step.timeout = timeout;
@@ -394,6 +403,110 @@ fn requirements<'t>(
             step.packages.push(p);
         }
     }
+}
+
+/// The function a Python task runs, what it is passed, and the module
+/// around it.
+fn callable<'t>(it: &Interp<'t, Airflow<'t>>, program: &python::Program, task: &TaskModel<'t>) -> Option<Callable> {
+    let f = match &task.func {
+        Some(f) => f.clone(),
+        None => match kwarg(task, "python_callable") {
+            Some((Value::Func(f), _)) => f.clone(),
+            _ => return None,
+        },
+    };
+    if f.is_lambda {
+        return None;
+    }
+    let mut args = Vec::new();
+    if task.func.is_some() {
+        for (param, v, ups) in &task.call_args {
+            let Some(param) = param else { continue };
+            let arg = match ups.first() {
+                Some(u) => CallArg::Task(it.host.tasks[*u].task_id.display()),
+                None => literal(v).map_or_else(|| CallArg::Other(v.display()), CallArg::Literal),
+            };
+            args.push((param.clone(), arg));
+        }
+    } else if let Some((Value::Dict(d), _)) = kwarg(task, "op_kwargs") {
+        for (k, v) in &d.borrow().items {
+            if let Some(k) = k.as_str() {
+                let arg = literal(v).map_or_else(|| CallArg::Other(v.display()), CallArg::Literal);
+                args.push((k.to_string(), arg));
+            }
+        }
+    }
+    let mut module = f.node;
+    while let Some(p) = module.parent() {
+        module = p;
+    }
+    let mut module_imports = Vec::new();
+    let mut module_names = Vec::new();
+    let mut cursor = module.walk();
+    for c in module.children(&mut cursor) {
+        match c.kind() {
+            "import_statement" | "import_from_statement" => {
+                let mut bound = Vec::new();
+                let mut cc = c.walk();
+                for n in c.children_by_field_name("name", &mut cc) {
+                    let b = match n.kind() {
+                        "aliased_import" => n.child_by_field_name("alias").map(|a| it.text(a).to_string()),
+                        _ => it.text(n).split('.').next().map(str::to_string),
+                    };
+                    bound.extend(b);
+                }
+                module_imports.push((bound, it.text(c).to_string()));
+            }
+            "function_definition" | "class_definition" | "decorated_definition" => {
+                let def = if c.kind() == "decorated_definition" {
+                    c.child_by_field_name("definition").unwrap_or(c)
+                } else {
+                    c
+                };
+                if let Some(n) = def.child_by_field_name("name") {
+                    module_names.push(it.text(n).to_string());
+                }
+            }
+            "expression_statement" => {
+                if let Some(a) = c.named_child(0).filter(|a| a.kind() == "assignment")
+                    && let Some(l) = a.child_by_field_name("left").filter(|l| l.kind() == "identifier")
+                {
+                    module_names.push(it.text(l).to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(Callable {
+        name: f.name.clone(),
+        source: it.text(f.node).to_string(),
+        span: program.span(f.node.byte_range()),
+        args,
+        module_imports,
+        module_names,
+    })
+}
+
+/// A value as JSON, when it is a plain literal.
+fn literal(v: &Value) -> Option<serde_json::Value> {
+    Some(match v {
+        Value::None => serde_json::Value::Null,
+        Value::Bool(b) => (*b).into(),
+        Value::Int(i) => (*i).into(),
+        Value::Float(f) => serde_json::Number::from_f64(*f)?.into(),
+        Value::Str(s) if !s.partial => s.text.clone().into(),
+        Value::List(_) | Value::Tuple(_) => {
+            serde_json::Value::Array(v.items()?.iter().map(literal).collect::<Option<_>>()?)
+        }
+        Value::Dict(d) => {
+            let mut m = serde_json::Map::new();
+            for (k, v) in &d.borrow().items {
+                m.insert(k.as_str()?.to_string(), literal(v)?);
+            }
+            serde_json::Value::Object(m)
+        }
+        _ => return None,
+    })
 }
 
 /// The command string a `@task.bash` function returns.

@@ -8,7 +8,7 @@ use super::expand::{CURDIR_MARK, UNK_OPEN, has_unknown, pattern_match};
 use super::read::{AssignOp, is_special_target};
 use super::text::Mapped;
 use super::{DEFAULT_MAKEFILES, Make, Origin, RecipeLine, Var, evaluate, evaluate_in};
-use crate::dag::{Edge, EdgeKind, Fragment, Invocation, Pipeline, PipelineKind, Port, Step, StepKind};
+use crate::dag::{Edge, EdgeKind, Fragment, Invocation, Pipeline, PipelineKind, Port, Step, StepKind, Variable};
 use crate::diagnostic::Diagnostic;
 use crate::packages;
 use crate::shell::{self, FileContext, Invocation as ShellInvocation, Role};
@@ -216,7 +216,7 @@ impl Lowering<'_, '_> {
         let mut lines: Vec<String> = Vec::new();
         for r in &e.rules {
             let Some(ri) = r.recipe_rule else { continue };
-            let commands = self.expand_recipe(e, r, ri);
+            let commands = self.expand_recipe(e, r, ri, &mut step.variables);
             for c in &commands {
                 lines.push(self.make.render(&c.text.text));
                 self.analyse(&mut step, c, &targets, &prereq_names);
@@ -271,7 +271,7 @@ impl Lowering<'_, '_> {
     /// Expand a rule's recipe for one target: automatic and target-specific
     /// variables set, recipe prefixes (`@`, `-`, `+`) removed, one command per
     /// line (a multi-line variable gives several).
-    fn expand_recipe(&mut self, e: &Entry, r: &EntryRule, ri: usize) -> Vec<Command> {
+    fn expand_recipe(&mut self, e: &Entry, r: &EntryRule, ri: usize, vars: &mut Vec<Variable>) -> Vec<Command> {
         let recipe = self.make.rules[ri].recipe.clone();
         let frame = self.automatic_vars(e, r);
         self.make.frames.push(frame);
@@ -280,6 +280,7 @@ impl Lowering<'_, '_> {
         let mut out = Vec::new();
         for line in &recipe {
             let text = drop_continuation_prefix(line, self.make.recipe_prefix);
+            self.variables_used(&text, line, vars);
             let saved = self.make.cur;
             self.make.cur = line.synthetic.unwrap_or_else(|| Span::new(line.file, text.src_all()));
             let exp = self.make.expand_mapped(&text);
@@ -320,6 +321,59 @@ impl Lowering<'_, '_> {
             }];
         }
         out
+    }
+
+    /// The makefile's own variables a recipe line names directly
+    /// (`$(EPOCHS)`, `${LR}`) whose value is one word: what a user sets per
+    /// run with `make EPOCHS=20`.
+    fn variables_used(&mut self, text: &Mapped, line: &RecipeLine, vars: &mut Vec<Variable>) {
+        let t = &text.text;
+        let b = t.as_bytes();
+        let mut i = 0;
+        while i + 1 < b.len() {
+            if b[i] != b'$' {
+                i += 1;
+                continue;
+            }
+            if b[i + 1] == b'$' {
+                i += 2;
+                continue;
+            }
+            let close = match b[i + 1] {
+                b'(' => b')',
+                b'{' => b'}',
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            };
+            let name_end = t[i + 2..]
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .map_or(t.len(), |n| i + 2 + n);
+            if name_end >= b.len() || b[name_end] != close || name_end == i + 2 {
+                i += 2;
+                continue;
+            }
+            let name = &t[i + 2..name_end];
+            let user_set = self.make.lookup(name).is_some_and(|v| {
+                matches!(v.origin, Origin::File | Origin::CommandLine | Origin::Override) && !v.uncertain
+            });
+            if user_set && !vars.iter().any(|v| v.name == name) {
+                let value = self.make.value_of(name);
+                let one_word = !value.is_empty() && !value.contains(char::is_whitespace);
+                if one_word && !has_unknown(&value) && !value.contains(CURDIR_MARK) {
+                    let span = line
+                        .synthetic
+                        .unwrap_or_else(|| Span::new(line.file, text.src_range(i..name_end + 1)));
+                    vars.push(Variable {
+                        name: name.to_string(),
+                        value,
+                        span,
+                    });
+                }
+            }
+            i = name_end + 1;
+        }
     }
 
     fn automatic_vars(&self, e: &Entry, r: &EntryRule) -> HashMap<String, Var> {
