@@ -30,6 +30,12 @@ pub enum Command {
     Lint(LintArgs),
     /// Print the unified DAG as JSON, DOT or Mermaid.
     Graph(GraphArgs),
+    /// Turn a legacy pipeline into Kubeflow Pipelines v2: component specs,
+    /// a pipeline spec, a pipeline.py and MIGRATION.md.
+    ///
+    /// Writes only inside --out, which must be empty (or --force). Exit
+    /// status: 0 written, 2 usage error or nothing migrated.
+    Migrate(MigrateArgs),
     /// List every rule: id, name, default severity, summary.
     Rules,
     /// Show one rule's page (by id or name).
@@ -107,6 +113,30 @@ pub struct GraphArgs {
     pub downstream_of: Option<String>,
 }
 
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    #[command(flatten)]
+    pub inputs: Inputs,
+    /// Directory to write into (created if missing; must be empty unless --force).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The pipeline to migrate: a make goal (`train`, `Makefile:train`), a Jenkins job, an Airflow dag_id, or a name `kfr migrate` lists. Default: the pipeline with the most steps.
+    #[arg(long, value_name = "NAME", conflicts_with = "all")]
+    pub pipeline: Option<String>,
+    /// Migrate every pipeline found, each into its own subdirectory.
+    #[arg(long)]
+    pub all: bool,
+    /// Container image for steps that do not name one (default: python:3.11-slim, which does not hold your code).
+    #[arg(long, value_name = "IMAGE")]
+    pub image: Option<String>,
+    /// Retries for steps that had none in the legacy pipeline.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
+    /// Write into a non-empty --out, replacing the files kfr writes.
+    #[arg(long)]
+    pub force: bool,
+}
+
 /// Parse the command line and run; the process exit code.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -129,6 +159,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Lint(args) => run_lint(args),
         Command::Graph(args) => run_graph(args),
+        Command::Migrate(args) => run_migrate(args),
         Command::Rules => {
             let mut out = std::io::stdout().lock();
             write_io(print_rules(&mut out))?;
@@ -222,6 +253,45 @@ fn run_lint(args: LintArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::from(1)
     })
+}
+
+fn run_migrate(args: MigrateArgs) -> Result<ExitCode, String> {
+    if args
+        .image
+        .as_deref()
+        .is_some_and(|i| i.trim().is_empty() || i.contains(char::is_whitespace))
+    {
+        return Err("--image needs an image reference (`registry/name:tag` or `name@sha256:...`)".into());
+    }
+    // refuse a bad --out before reading anything
+    crate::migrate::check_out(&args.out, args.force)?;
+    let analysis = load(&args.inputs)?;
+    let errors = analysis.parse_diagnostics.len();
+    if errors > 0 {
+        eprintln!("kfr: {errors} parse problem(s) while reading; `kfr lint` shows them");
+    }
+    let options = crate::migrate::Options {
+        out: args.out.clone(),
+        pipeline: args.pipeline,
+        all: args.all,
+        image: args.image,
+        retries: args.retries,
+        force: args.force,
+        roots: args.inputs.paths.clone(),
+    };
+    let done = crate::migrate::run(&analysis.db, &analysis.dag, &options)?;
+    let mut out = std::io::stdout().lock();
+    for m in &done {
+        write_io(writeln!(
+            out,
+            "migrated {} to `{}`: {} components, {} things not carried over, {} packages unpinned (see MIGRATION.md)",
+            m.title, m.name, m.components, m.left_out, m.unpinned
+        ))?;
+        for (f, _) in &m.files {
+            write_io(writeln!(out, "  {}", args.out.join(f).display()))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_graph(args: GraphArgs) -> Result<ExitCode, String> {

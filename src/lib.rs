@@ -14,6 +14,7 @@ pub mod dag;
 pub mod diagnostic;
 pub mod discover;
 pub mod frontend;
+pub mod migrate;
 pub mod packages;
 pub mod python;
 pub mod report;

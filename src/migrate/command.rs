@@ -1,0 +1,539 @@
+//! A legacy step's shell command as a KFP container's script: file paths
+//! handed between steps become artifact placeholders, option values and
+//! the pipeline's variables become input parameters, and what the script
+//! needs from its environment is listed.
+//!
+//! The script runs as `sh -ec SCRIPT NAME ARGS...`: every placeholder is one
+//! element of the container's `args`, used in the script as `"$1"`, `"$2"`,
+//! ... A file handoff the command does not name literally (a script with a
+//! built-in default path) is copied between the artifact and the legacy
+//! path before or after the script, so the handoff holds either way.
+
+use super::plan::{ParamType, Placeholder};
+use crate::dag::Variable;
+use crate::shell::{self, FileContext, Invocation};
+use std::ops::Range;
+
+/// A file the script hands over: its path as the pipeline names it and the
+/// placeholder that replaces it.
+#[derive(Debug, Clone)]
+pub struct FileArg {
+    pub path: String,
+    pub placeholder: Placeholder,
+}
+
+/// A value of the command that became an input parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamUse {
+    pub name: String,
+    pub ty: ParamType,
+    pub default: serde_json::Value,
+    /// What it was: "Make variable `EPOCHS`", "option `--lr`".
+    pub origin: String,
+    pub variable: Option<Variable>,
+}
+
+#[derive(Debug, Default)]
+pub struct Rewrite {
+    pub script: String,
+    /// The container args, in order: `"$1"` is the first.
+    pub args: Vec<Placeholder>,
+    pub params: Vec<ParamUse>,
+    /// Environment variables the script reads and does not set.
+    pub env: Vec<String>,
+    /// `$(shell ...)` values make computed, now computed by the script.
+    pub runtime: Vec<String>,
+    /// Handoffs copied because the command does not name them: (artifact
+    /// name, legacy path).
+    pub staged: Vec<(String, String)>,
+    /// The command could not be parsed completely.
+    pub parse_errors: bool,
+}
+
+/// Rewrite one step's command. `make_lines`: the command is a make recipe,
+/// whose lines each run in their own shell.
+pub fn rewrite(
+    text: &str,
+    files: &[FileArg],
+    variables: &[Variable],
+    taken: &mut super::names::Unique,
+    make_lines: bool,
+) -> Rewrite {
+    let mut out = Rewrite::default();
+    let text = if make_lines {
+        isolate_lines(text)
+    } else {
+        text.to_string()
+    };
+    let script = shell::parse(&mask_templates(&text));
+    out.parse_errors = script.has_errors;
+    let inputs: Vec<String> = files
+        .iter()
+        .filter(|f| matches!(f.placeholder, Placeholder::InArtifact(_)))
+        .map(|f| f.path.clone())
+        .collect();
+    let outputs: Vec<String> = files
+        .iter()
+        .filter(|f| matches!(f.placeholder, Placeholder::OutArtifact(_)))
+        .map(|f| f.path.clone())
+        .collect();
+    let ctx = FileContext {
+        prerequisites: &inputs,
+        targets: &outputs,
+    };
+    let mut edits: Vec<(Range<usize>, String)> = Vec::new();
+    let mut used = vec![false; files.len()];
+    let pos = |args: &mut Vec<Placeholder>, ph: &Placeholder| -> usize {
+        match args.iter().position(|a| a == ph) {
+            Some(i) => i + 1,
+            None => {
+                args.push(ph.clone());
+                args.len()
+            }
+        }
+    };
+    let overlaps = |edits: &[(Range<usize>, String)], r: &Range<usize>| {
+        edits.iter().any(|(e, _)| e.start < r.end && r.start < e.end)
+    };
+    for cmd in &script.commands {
+        for u in shell::file_uses(cmd, &ctx) {
+            let path = u.resolved.clone().unwrap_or_else(|| u.path.clone());
+            let Some(i) = files.iter().position(|f| f.path == path || f.path == u.path) else {
+                continue;
+            };
+            if overlaps(&edits, &u.span) {
+                continue;
+            }
+            let Some(raw) = text.get(u.span.clone()) else { continue };
+            let n = pos(&mut out.args, &files[i].placeholder);
+            if let Some(new) = substitute(raw, &u.path, &format!("${n}")) {
+                edits.push((u.span.clone(), new));
+                used[i] = true;
+            }
+        }
+        if cmd.program() == "mkdir" {
+            for w in cmd
+                .words
+                .iter()
+                .skip(1)
+                .filter(|w| w.literal && !w.text.starts_with('-'))
+            {
+                let dir = w.text.trim_end_matches('/');
+                // `mkdir -p $@` of a directory output: the artifact's own path
+                let itself = files.iter().position(|f| {
+                    matches!(f.placeholder, Placeholder::OutArtifact(_)) && f.path.trim_end_matches('/') == dir
+                });
+                if let Some(i) = itself
+                    && !overlaps(&edits, &w.span)
+                {
+                    let n = pos(&mut out.args, &files[i].placeholder);
+                    edits.push((w.span.clone(), format!("\"${n}\"")));
+                    used[i] = true;
+                    continue;
+                }
+                let child = files.iter().position(|f| {
+                    matches!(f.placeholder, Placeholder::OutArtifact(_))
+                        && parent(&f.path) == Some(dir)
+                        && !dir.is_empty()
+                });
+                if let Some(i) = child
+                    && !overlaps(&edits, &w.span)
+                {
+                    let n = pos(&mut out.args, &files[i].placeholder);
+                    edits.push((w.span.clone(), format!("\"$(dirname \"${n}\")\"")));
+                }
+            }
+        }
+        let program_like = |name: &str| {
+            matches!(
+                name,
+                "PYTHON" | "PY" | "PIP" | "SHELL" | "MAKE" | "CONDA" | "DOCKER" | "RSCRIPT" | "R" | "JAVA" | "UV"
+            )
+        };
+        let mut value_words: Vec<(&shell::Word, Option<&str>)> = Vec::new();
+        if let Invocation::Python(py) = &cmd.invocation {
+            for a in &py.args {
+                value_words.push((&a.word, a.option.as_deref()));
+            }
+        }
+        for w in cmd.words.iter().skip(1) {
+            if !value_words.iter().any(|(v, _)| v.span == w.span) {
+                value_words.push((w, None));
+            }
+        }
+        for (w, option) in value_words {
+            let templated = w.text.contains("{{") || w.text.contains("{%");
+            if !w.literal || templated || w.text.is_empty() || w.text.starts_with('-') || overlaps(&edits, &w.span) {
+                continue;
+            }
+            // a variable holding a local path names a file the image holds, not a value
+            let local_path = crate::dag::looks_like_path(&w.text) && !w.text.contains("://");
+            let variable = variables
+                .iter()
+                .find(|v| v.value == w.text && !program_like(&v.name) && !local_path);
+            let name = match (variable, option) {
+                (Some(v), _) => v.name.clone(),
+                (None, Some(o)) if !crate::dag::looks_like_path(&w.text) => o.trim_start_matches('-').to_string(),
+                _ => continue,
+            };
+            let Some(raw) = text.get(w.span.clone()) else { continue };
+            let ident = super::names::py_ident(&name);
+            let (ty, default) = typed(&w.text);
+            let existing = out.params.iter().find(|p| p.name == ident || p.origin_name() == name);
+            let ident = match existing {
+                Some(p) if p.default == default => p.name.clone(),
+                _ => {
+                    let id = taken.take(&ident, '_');
+                    out.params.push(ParamUse {
+                        name: id.clone(),
+                        ty,
+                        default,
+                        origin: match (variable, option) {
+                            (Some(v), _) => format!("Make variable `{}`", v.name),
+                            (None, Some(o)) => format!("option `{o}`"),
+                            _ => String::new(),
+                        },
+                        variable: variable.cloned(),
+                    });
+                    id
+                }
+            };
+            let n = pos(&mut out.args, &Placeholder::Param(ident));
+            if let Some(new) = substitute(raw, &w.text, &format!("${n}")) {
+                edits.push((w.span.clone(), new));
+            }
+        }
+    }
+    edits.sort_by_key(|e| std::cmp::Reverse(e.0.start));
+    let mut s = text.clone();
+    for (r, new) in edits {
+        s.replace_range(r, &new);
+    }
+    let s = runtime_values(&s, &mut out.runtime);
+    out.env = environment(&s, &script);
+    // handoffs the command does not name: copy them in and out
+    let mut before = Vec::new();
+    let mut after = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        if used[i] {
+            continue;
+        }
+        let n = pos(&mut out.args, &f.placeholder);
+        let legacy = sh_quote(&f.path);
+        match &f.placeholder {
+            Placeholder::InArtifact(name) => {
+                before.push(format!(
+                    "mkdir -p \"$(dirname {legacy})\" && rm -rf {legacy} && cp -R \"${n}\" {legacy}"
+                ));
+                out.staged.push((name.clone(), f.path.clone()));
+            }
+            Placeholder::OutArtifact(name) => {
+                after.push(format!("mkdir -p \"$(dirname \"${n}\")\" && cp -R {legacy} \"${n}\""));
+                out.staged.push((name.clone(), f.path.clone()));
+            }
+            Placeholder::Param(_) => {}
+        }
+    }
+    let mut lines = before;
+    lines.push(s.trim_end().to_string());
+    lines.extend(after);
+    out.script = lines.join("\n");
+    out
+}
+
+impl ParamUse {
+    fn origin_name(&self) -> String {
+        self.variable.as_ref().map(|v| v.name.clone()).unwrap_or_default()
+    }
+}
+
+/// The text with the inside of every Jinja `{{ … }}` / `{% … %}` template
+/// replaced by `x`, byte for byte, so that the shell reads each template
+/// as part of one word whatever it holds.
+fn mask_templates(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    let mut i = 0;
+    let b = text.as_bytes();
+    while i < b.len() {
+        let two = b.get(i..i + 2);
+        if matches!(two, Some(b"{{") | Some(b"{%")) {
+            depth += 1;
+            out.push_str(&text[i..i + 2]);
+            i += 2;
+            continue;
+        }
+        if depth > 0 && matches!(two, Some(b"}}") | Some(b"%}")) {
+            depth -= 1;
+            out.push_str(&text[i..i + 2]);
+            i += 2;
+            continue;
+        }
+        let c = text[i..].chars().next().unwrap_or('x');
+        if depth > 0 {
+            out.extend(std::iter::repeat_n('x', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+        i += c.len_utf8();
+    }
+    out
+}
+
+/// Replace `path` inside one shell word as written (`raw`, quotes and all)
+/// by a reference to positional parameter `var` (`$1`); None when the word
+/// is too unusual to rewrite safely.
+fn substitute(raw: &str, path: &str, var: &str) -> Option<String> {
+    if raw == path {
+        return Some(format!("\"{var}\""));
+    }
+    let bytes = raw.as_bytes();
+    let quoted = |q: u8| bytes.len() >= 2 && bytes[0] == q && bytes[bytes.len() - 1] == q;
+    if quoted(b'"') && raw[1..raw.len() - 1].matches(path).count() == 1 {
+        return Some(raw.replacen(path, var, 1));
+    }
+    if quoted(b'\'') {
+        let inner = &raw[1..raw.len() - 1];
+        if inner.matches(path).count() == 1 && !inner.contains(['"', '\\', '$', '`']) {
+            return Some(format!("\"{}\"", inner.replacen(path, var, 1)));
+        }
+        return None;
+    }
+    let plain = !raw.contains(['"', '\'', '\\', '$', '`']);
+    if plain && raw.matches(path).count() == 1 {
+        return Some(raw.replacen(path, &format!("\"{var}\""), 1));
+    }
+    None
+}
+
+fn parent(path: &str) -> Option<&str> {
+    path.trim_end_matches('/').rsplit_once('/').map(|(p, _)| p)
+}
+
+/// Integer, float, boolean or string, with the default as JSON.
+fn typed(value: &str) -> (ParamType, serde_json::Value) {
+    if let Ok(i) = value.parse::<i64>()
+        && !(value.len() > 1 && value.starts_with('0'))
+    {
+        return (ParamType::Int, serde_json::Value::from(i));
+    }
+    if value.contains(['.', 'e', 'E'])
+        && let Ok(f) = value.parse::<f64>()
+        && f.is_finite()
+        && value
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit() || c == '.' || c == '-')
+    {
+        return (ParamType::Float, serde_json::Value::from(f));
+    }
+    match value {
+        "true" | "True" => (ParamType::Bool, serde_json::Value::Bool(true)),
+        "false" | "False" => (ParamType::Bool, serde_json::Value::Bool(false)),
+        _ => (ParamType::Str, serde_json::Value::from(value)),
+    }
+}
+
+/// Make runs each recipe line in its own shell: a line that changes the
+/// shell's state (`cd`, `export`) runs in a subshell so that it does not
+/// leak into the next one when the lines become one script.
+fn isolate_lines(text: &str) -> String {
+    let lines: Vec<&str> = text.split('\n').collect();
+    if lines.len() < 2 {
+        return text.to_string();
+    }
+    let mut out = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        let first = line.split_whitespace().next().unwrap_or("");
+        let stateful = matches!(
+            first,
+            "cd" | "pushd" | "popd" | "export" | "unset" | "source" | "." | "set" | "umask" | "alias"
+        ) || (first.contains('=') && !first.starts_with('=') && line.split_whitespace().count() == 1);
+        let continued = line.trim_end().ends_with('\\');
+        if stateful && i + 1 < lines.len() && !continued {
+            out.push(format!("({line})"));
+        } else {
+            out.push(line.to_string());
+        }
+    }
+    out.join("\n")
+}
+
+/// Make's `$(shell CMD)` becomes the shell's own `$(CMD)`; other make
+/// references that were not known statically (`$(VAR)`) become `${VAR}`,
+/// read from the environment.
+fn runtime_values(s: &str, runtime: &mut Vec<String>) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("$(") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        if let Some(cmd) = after.strip_prefix("shell ") {
+            let end = matching_paren(cmd).unwrap_or(cmd.len());
+            runtime.push(format!("$(shell {})", &cmd[..end]));
+            out.push_str("$(");
+            rest = cmd;
+            continue;
+        }
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+            .unwrap_or(after.len());
+        if name_len > 0 && after[name_len..].starts_with(')') {
+            runtime.push(format!("$({})", &after[..name_len]));
+            out.push_str("${");
+            out.push_str(&after[..name_len]);
+            out.push('}');
+            rest = &after[name_len + 1..];
+            continue;
+        }
+        out.push_str("$(");
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+fn matching_paren(s: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => return Some(i),
+            ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+const SHELL_OWN: &[&str] = &[
+    "PWD", "OLDPWD", "RANDOM", "LINENO", "IFS", "SECONDS", "PPID", "UID", "EUID", "OPTARG", "OPTIND", "REPLY",
+];
+
+/// The environment variables a script reads and does not set itself.
+fn environment(s: &str, script: &shell::Script) -> Vec<String> {
+    let assigned: Vec<&str> = script
+        .commands
+        .iter()
+        .flat_map(|c| c.assignments.iter().map(|(n, _)| n.as_str()))
+        .collect();
+    let b = s.as_bytes();
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    let mut in_single = false;
+    while i < b.len() {
+        match b[i] {
+            b'\'' => in_single = !in_single,
+            b'\\' if !in_single => i += 1,
+            b'$' if !in_single && i + 1 < b.len() => {
+                let start = if b[i + 1] == b'{' { i + 2 } else { i + 1 };
+                let len = s[start..]
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(s.len() - start);
+                let name = &s[start..start + len];
+                let valid = !name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit());
+                if valid
+                    && !SHELL_OWN.contains(&name)
+                    && !assigned.contains(&name)
+                    && !s.contains(&format!("{name}="))
+                    && !s.contains(&format!("for {name} "))
+                    && !out.iter().any(|o| o == name)
+                {
+                    out.push(name.to_string());
+                }
+                i = start + len;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// `s` as one shell word.
+pub fn sh_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-' | '+' | ':' | '=' | '@' | ','))
+    {
+        return s.to_string();
+    }
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::migrate::names::Unique;
+
+    fn files() -> Vec<FileArg> {
+        vec![
+            FileArg {
+                path: "data/processed/features.parquet".into(),
+                placeholder: Placeholder::InArtifact("features".into()),
+            },
+            FileArg {
+                path: "models/model.pkl".into(),
+                placeholder: Placeholder::OutArtifact("model".into()),
+            },
+        ]
+    }
+
+    #[test]
+    fn paths_become_placeholders_and_options_parameters() {
+        let cmd = "mkdir -p models\npython3 scripts/train.py --data data/processed/features.parquet --model-out models/model.pkl --n-estimators 300 --lr 0.05";
+        let r = rewrite(cmd, &files(), &[], &mut Unique::default(), true);
+        assert_eq!(
+            r.script,
+            "mkdir -p \"$(dirname \"$1\")\"\npython3 scripts/train.py --data \"$2\" --model-out \"$1\" --n-estimators \"$3\" --lr \"$4\""
+        );
+        assert_eq!(r.args[0], Placeholder::OutArtifact("model".into()));
+        assert_eq!(r.args[1], Placeholder::InArtifact("features".into()));
+        assert_eq!(r.params[0].name, "n_estimators");
+        assert_eq!(r.params[0].ty, ParamType::Int);
+        assert_eq!(r.params[1].ty, ParamType::Float);
+        assert!(r.staged.is_empty());
+    }
+
+    #[test]
+    fn handoffs_the_command_does_not_name_are_copied() {
+        let r = rewrite("python3 train.py", &files(), &[], &mut Unique::default(), true);
+        assert_eq!(r.staged.len(), 2);
+        assert!(
+            r.script
+                .starts_with("mkdir -p \"$(dirname data/processed/features.parquet)\"")
+        );
+        assert!(r.script.ends_with("cp -R models/model.pkl \"$2\""));
+    }
+
+    #[test]
+    fn make_runtime_values_and_environment() {
+        let r = rewrite(
+            "cd sub\npython3 x.py --date $(shell date +%F) --profile $AWS_PROFILE --home ${HOME}",
+            &[],
+            &[],
+            &mut Unique::default(),
+            true,
+        );
+        assert!(r.script.starts_with("(cd sub)\n"), "{}", r.script);
+        assert!(r.script.contains("--date $(date +%F)"));
+        assert_eq!(r.runtime, vec!["$(shell date +%F)"]);
+        assert_eq!(r.env, vec!["AWS_PROFILE", "HOME"]);
+    }
+
+    #[test]
+    fn quoting() {
+        assert_eq!(sh_quote("data/x.csv"), "data/x.csv");
+        assert_eq!(sh_quote("it's"), "'it'\\''s'");
+        assert_eq!(
+            substitute("--out=data/x.csv", "data/x.csv", "$1").as_deref(),
+            Some("--out=\"$1\"")
+        );
+        assert_eq!(
+            substitute("'data/x.csv'", "data/x.csv", "$1").as_deref(),
+            Some("\"$1\"")
+        );
+        assert_eq!(substitute("\"$D/x.csv\"", "data/x.csv", "$1"), None);
+    }
+}

@@ -1,0 +1,1245 @@
+//! From the unified DAG to a migration plan for one pipeline: which legacy
+//! steps become KFP components, what each takes and gives (typed artifacts
+//! for file handoffs, parameters for values), how tasks depend on each
+//! other, their retry and caching policies, and everything that could not
+//! be carried over.
+
+use super::command::{self, FileArg, ParamUse};
+use super::names::{self, Unique};
+use super::pins::{self, Pins, Requirement};
+use super::python_task::{self, PythonFunc};
+use crate::dag::{CallArg, Dag, EdgeKind, PipelineKind, Retry, Step, StepKind};
+use crate::shell::{self, Invocation};
+use crate::source::{SourceDb, Span};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamType {
+    Str,
+    Int,
+    Float,
+    Bool,
+    List,
+    Dict,
+}
+
+impl ParamType {
+    pub fn ir(self) -> &'static str {
+        match self {
+            ParamType::Str => "STRING",
+            ParamType::Int => "NUMBER_INTEGER",
+            ParamType::Float => "NUMBER_DOUBLE",
+            ParamType::Bool => "BOOLEAN",
+            ParamType::List => "LIST",
+            ParamType::Dict => "STRUCT",
+        }
+    }
+
+    pub fn python(self) -> &'static str {
+        match self {
+            ParamType::Str => "str",
+            ParamType::Int => "int",
+            ParamType::Float => "float",
+            ParamType::Bool => "bool",
+            ParamType::List => "list",
+            ParamType::Dict => "dict",
+        }
+    }
+
+    /// The type of a literal value.
+    pub fn of(v: &serde_json::Value) -> Option<ParamType> {
+        Some(match v {
+            serde_json::Value::String(_) => ParamType::Str,
+            serde_json::Value::Bool(_) => ParamType::Bool,
+            serde_json::Value::Number(n) if n.is_i64() || n.is_u64() => ParamType::Int,
+            serde_json::Value::Number(_) => ParamType::Float,
+            serde_json::Value::Array(_) => ParamType::List,
+            serde_json::Value::Object(_) => ParamType::Dict,
+            serde_json::Value::Null => return None,
+        })
+    }
+}
+
+/// One element of a container's args.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placeholder {
+    InArtifact(String),
+    OutArtifact(String),
+    Param(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Artifact {
+    pub name: String,
+    /// `Dataset`, `Model`, `Metrics`, `HTML`, `Markdown`, `Artifact`.
+    pub ty: &'static str,
+    /// The legacy path.
+    pub path: String,
+    /// For an input: the producing component and its output's name.
+    pub source: Option<(usize, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub name: String,
+    pub ty: ParamType,
+    /// None: required.
+    pub default: Option<serde_json::Value>,
+    /// The pipeline input feeding it (unless `from_task`).
+    pub pipeline_input: String,
+    /// The component whose returned value (`Output`) feeds it.
+    pub from_task: Option<usize>,
+    pub origin: String,
+    pub span: Option<Span>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RetryPlan {
+    pub count: u32,
+    pub backoff_secs: u64,
+    pub factor: f64,
+    pub max_secs: u64,
+    /// Where it comes from, in words.
+    pub why: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// `sh -ec SCRIPT NAME ARGS...`
+    Container { script: String, args: Vec<Placeholder> },
+    /// A Python function (the `def` as the component runs it).
+    Python { source: String, function: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Component {
+    /// KFP name (`train-model`): the task key and `comp-`/`exec-` suffix.
+    pub name: String,
+    /// The scaffold's function name (`train_model`).
+    pub func: String,
+    /// The legacy step.
+    pub step: usize,
+    pub image: String,
+    pub image_from: String,
+    pub body: Body,
+    pub inputs: Vec<Artifact>,
+    pub outputs: Vec<Artifact>,
+    pub params: Vec<Param>,
+    /// Components this one runs after (indices into the plan's).
+    pub deps: BTreeSet<usize>,
+    pub retry: RetryPlan,
+    pub cache: bool,
+    pub cache_why: String,
+    pub packages: Vec<Requirement>,
+    pub env: Vec<(String, String)>,
+    pub description: String,
+    /// A Python component's return value (output parameter `Output`).
+    pub returns: Option<ParamType>,
+}
+
+/// Something the migration does not carry over, with where it is.
+#[derive(Debug, Clone)]
+pub struct Note {
+    pub span: Option<Span>,
+    pub what: String,
+}
+
+/// What became of one legacy step.
+#[derive(Debug, Clone)]
+pub struct Fate {
+    pub step: usize,
+    /// The component, or why there is none.
+    pub became: Result<usize, String>,
+}
+
+#[derive(Debug)]
+pub struct Plan {
+    pub name: String,
+    pub func: String,
+    /// What was migrated, in words: "make goal `all` of retrain/Makefile".
+    pub title: String,
+    pub pipeline: usize,
+    pub components: Vec<Component>,
+    /// Pipeline inputs (name, type, default; None: required).
+    pub inputs: Vec<(String, ParamType, Option<serde_json::Value>)>,
+    pub fates: Vec<Fate>,
+    pub left_out: Vec<Note>,
+    pub unpinned: Vec<(usize, Requirement)>,
+    pub schedule: Option<Schedule>,
+    pub pin_files: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub legacy: String,
+    pub span: Span,
+    /// KFP recurring runs take six fields, seconds first.
+    pub kfp_cron: Option<String>,
+    pub english: Option<String>,
+}
+
+pub struct Settings<'a> {
+    pub image: Option<&'a str>,
+    pub retries: u32,
+    pub roots: &'a [PathBuf],
+}
+
+/// What kind of step a legacy step is for the migration.
+enum Role {
+    /// A shell command (the step's own, or the one given).
+    Component(Option<String>),
+    /// A Python function.
+    Python(Box<PythonFunc>),
+    Skip(String),
+}
+
+/// Plan the migration of `closure` (steps of `dag`), started from pipeline
+/// `pipeline`.
+pub fn plan(
+    db: &SourceDb,
+    dag: &Dag,
+    pipeline: usize,
+    name: &str,
+    title: String,
+    closure: &BTreeSet<usize>,
+    settings: &Settings,
+) -> Result<Plan, String> {
+    let p = &dag.pipelines[pipeline];
+    let mut left_out = Vec::new();
+    let roles: BTreeMap<usize, Role> = closure.iter().map(|&s| (s, role(dag, s, closure))).collect();
+    let _ = &mut left_out;
+    let real: Vec<usize> = roles
+        .iter()
+        .filter(|(_, r)| !matches!(r, Role::Skip(_)))
+        .map(|(s, _)| *s)
+        .collect();
+    if real.is_empty() {
+        return Err("it runs no commands of its own: there is nothing to migrate".to_string());
+    }
+    // what each skipped step stands for: the components that must be done
+    // when it is done
+    let mut stands: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+    let deps_of = |s: usize, stands: &mut BTreeMap<usize, BTreeSet<usize>>| -> BTreeSet<usize> {
+        let mut out = BTreeSet::new();
+        let mut invoked = Vec::new();
+        for e in dag.step_edges_out(s) {
+            if e.kind == EdgeKind::Invokes && closure.contains(&e.to) {
+                invoked.push(e.to);
+            }
+        }
+        let preds: Vec<usize> = dag
+            .step_edges_in(s)
+            .filter(|e| e.kind != EdgeKind::Invokes && closure.contains(&e.from) && e.from != s)
+            .map(|e| e.from)
+            .collect();
+        for q in preds.into_iter().chain(invoked) {
+            out.extend(stand_for(dag, q, &roles, closure, stands, &mut BTreeSet::new()));
+        }
+        out.remove(&s);
+        out
+    };
+    let mut step_deps: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+    for &s in &real {
+        let d = deps_of(s, &mut stands);
+        step_deps.insert(s, d);
+    }
+    let order = topo(&real, &step_deps).ok_or_else(|| {
+        format!(
+            "{title} has a dependency cycle (KFR005 shows it): a KFP pipeline must be acyclic, so fix the cycle first"
+        )
+    })?;
+    let index: BTreeMap<usize, usize> = order.iter().enumerate().map(|(i, s)| (*s, i)).collect();
+
+    let project_dirs: Vec<PathBuf> = vec![p.dir.clone()];
+    let pins = Pins::read(db, dag, &project_dirs, settings.roots);
+    let plan_func = format!("{}_pipeline", names::py_ident(name).trim_end_matches('_'));
+    let mut kfp_names = Unique::new(["root"]);
+    let mut funcs = Unique::new(["pipeline", plan_func.as_str()]);
+    let mut components: Vec<Component> = Vec::new();
+    let mut unpinned = Vec::new();
+    let root = match p.kind {
+        PipelineKind::Make => p.dir.clone(),
+        _ => db.get(p.file).dir().to_path_buf(),
+    };
+    let ctx = Ctx {
+        root: &root,
+        db,
+        dag,
+        closure,
+        index: &index,
+        pins: &pins,
+        project_dirs: &project_dirs,
+        settings,
+    };
+    for &s in order.iter() {
+        let step = &dag.steps[s];
+        // the SDK names a component after its function: derive the KFP name
+        // from the Python one so that both agree
+        let base = match &roles[&s] {
+            Role::Python(f) => f.name.clone(),
+            _ => base_name(step),
+        };
+        let mut func = funcs.take(&names::py_ident(&base), '_');
+        while kfp_names.taken(&names::kfp_name(&func)) {
+            func = funcs.take(&format!("{func}_step"), '_');
+        }
+        let name = kfp_names.take(&names::kfp_name(&func), '-');
+        let mut c = match &roles[&s] {
+            Role::Python(f) => ctx.python_component(s, name, func, f, &components, &mut left_out),
+            Role::Component(text) => ctx.container_component(s, name, func, text.as_deref(), &mut left_out),
+            Role::Skip(_) => unreachable!("only components are ordered"),
+        };
+        c.deps = step_deps[&s].iter().map(|d| index[d]).collect();
+        c.retry = retry_plan(db, dag, s, settings.retries);
+        c.env = step
+            .settings
+            .iter()
+            .filter_map(|(k, v)| k.strip_prefix("env.").map(|k| (k.to_string(), v.clone())))
+            .collect();
+        for r in c.packages.iter().filter(|r| !r.pinned) {
+            unpinned.push((components.len(), r.clone()));
+        }
+        components.push(c);
+    }
+    let shown_root = crate::source::display_path(&root);
+    let workdir = if shown_root.is_empty() || shown_root == "." {
+        "the directory kfr was run on".to_string()
+    } else {
+        format!("`{shown_root}`")
+    };
+    if components
+        .iter()
+        .any(|c| c.image == DEFAULT_IMAGE && c.image_from.starts_with("kfr's default"))
+    {
+        left_out.push(Note {
+            span: None,
+            what: format!(
+                "the components run `{DEFAULT_IMAGE}`, which does not hold the project's scripts: build an image that holds the repository, with {workdir} as its working directory and its packages installed, and migrate again with `--image`"
+            ),
+        });
+    } else {
+        left_out.push(Note {
+            span: None,
+            what: format!("the commands expect the image's working directory to be {workdir} of the repository"),
+        });
+    }
+    let inputs = pipeline_inputs(&mut components);
+    let mut fates: Vec<Fate> = Vec::new();
+    for (&s, r) in &roles {
+        fates.push(Fate {
+            step: s,
+            became: match r {
+                Role::Component(_) | Role::Python(_) => Ok(index[&s]),
+                Role::Skip(why) => Err(why.clone()),
+            },
+        });
+    }
+    // what the steps and pipelines note as not known statically
+    let mut seen_notes = BTreeSet::new();
+    for &s in closure {
+        let step = &dag.steps[s];
+        for (span, what) in &step.notes {
+            if seen_notes.insert((span.file, span.start, what.clone())) {
+                left_out.push(Note {
+                    span: Some(*span),
+                    what: format!("`{}`: {what}", step.name),
+                });
+            }
+        }
+        for (job, span) in &step.triggers {
+            left_out.push(Note {
+                span: Some(*span),
+                what: format!(
+                    "`{}` starts the job `{job}`: KFP has no job triggers; run that pipeline after this one, or make it part of it",
+                    step.name
+                ),
+            });
+        }
+        for (span, what) in &step.external_reads {
+            left_out.push(Note {
+                span: Some(*span),
+                what: format!(
+                    "`{}` reads `{what}` from outside the pipeline: KFP does not track it as an artifact (a `dsl.importer` would)",
+                    step.name
+                ),
+            });
+        }
+        for inp in &step.inputs {
+            let produced = dag
+                .step_edges_in(s)
+                .any(|e| e.kind == EdgeKind::File && closure.contains(&e.from));
+            let is_code = inp.path.ends_with(".py") || inp.path.ends_with(".sh") || inp.path.ends_with(".R");
+            if !produced && !is_code && matches!(roles.get(&s), Some(Role::Component(_))) {
+                left_out.push(Note {
+                    span: inp.span,
+                    what: format!(
+                        "`{}` reads `{}`, which no step of the pipeline writes: the image must hold it (or import it with `dsl.importer`)",
+                        step.name, inp.path
+                    ),
+                });
+            }
+        }
+    }
+    for (span, what) in &p.notes {
+        if seen_notes.insert((span.file, span.start, what.clone())) {
+            left_out.push(Note {
+                span: Some(*span),
+                what: what.clone(),
+            });
+        }
+    }
+    let schedule = schedule(dag, pipeline, closure, name);
+    // dependencies implied by others are left to them (data handoffs stay:
+    // KFP lists every producer)
+    reduce_order_deps(&mut components);
+    Ok(Plan {
+        name: name.to_string(),
+        func: plan_func,
+        title,
+        pipeline,
+        components,
+        inputs,
+        fates,
+        left_out,
+        unpinned,
+        schedule,
+        pin_files: pins.files.clone(),
+    })
+}
+
+struct Ctx<'a> {
+    /// The directory the image's working directory stands for.
+    root: &'a Path,
+    db: &'a SourceDb,
+    dag: &'a Dag,
+    closure: &'a BTreeSet<usize>,
+    index: &'a BTreeMap<usize, usize>,
+    pins: &'a Pins,
+    project_dirs: &'a [PathBuf],
+    settings: &'a Settings<'a>,
+}
+
+impl Ctx<'_> {
+    fn image(&self, step: &Step) -> (String, String) {
+        match (&step.image, self.settings.image) {
+            (Some(i), _) if !step.image_default && !i.is_empty() => {
+                (i.clone(), "the legacy step's own image".to_string())
+            }
+            (_, Some(i)) => (i.to_string(), "`--image`".to_string()),
+            _ => (
+                DEFAULT_IMAGE.to_string(),
+                "kfr's default: build an image holding the project's code and pass it with `--image`".to_string(),
+            ),
+        }
+    }
+
+    fn blank(&self, s: usize, name: String, func: String, body: Body) -> Component {
+        let step = &self.dag.steps[s];
+        let (image, image_from) = self.image(step);
+        Component {
+            description: describe_step(self.db, self.dag, step),
+            name,
+            func,
+            step: s,
+            image,
+            image_from,
+            body,
+            inputs: Vec::new(),
+            outputs: Vec::new(),
+            params: Vec::new(),
+            returns: None,
+            deps: BTreeSet::new(),
+            retry: RetryPlan {
+                count: 0,
+                backoff_secs: 0,
+                factor: 2.0,
+                max_secs: 0,
+                why: String::new(),
+            },
+            cache: false,
+            cache_why: String::new(),
+            packages: Vec::new(),
+            env: Vec::new(),
+        }
+    }
+
+    /// A step that runs shell commands: a container component.
+    fn container_component(
+        &self,
+        s: usize,
+        name: String,
+        func: String,
+        text: Option<&str>,
+        left_out: &mut Vec<Note>,
+    ) -> Component {
+        let (dag, db) = (self.dag, self.db);
+        let step = &dag.steps[s];
+        let mut io_names = Unique::default();
+        // inputs handed over by components, outputs (every file written)
+        let mut inputs: Vec<Artifact> = Vec::new();
+        for e in dag.step_edges_in(s) {
+            if e.kind != EdgeKind::File || !self.index.contains_key(&e.from) {
+                continue;
+            }
+            let producer = &dag.steps[e.from];
+            if producer.callable.is_some() {
+                continue;
+            }
+            for ip in &step.inputs {
+                let Some(op) = producer.outputs.iter().find(|o| o.key == ip.key) else {
+                    continue;
+                };
+                if crate::dag::is_stamp(&op.path) || inputs.iter().any(|a| a.path == ip.path) {
+                    continue;
+                }
+                inputs.push(Artifact {
+                    name: String::new(),
+                    ty: crate::dag::artifact_type(&op.path),
+                    path: ip.path.clone(),
+                    source: Some((self.index[&e.from], op.path.clone())),
+                });
+            }
+        }
+        inputs.sort_by(|a, b| a.path.cmp(&b.path));
+        for a in &mut inputs {
+            a.name = names::artifact_name(&a.path, &mut io_names);
+        }
+        let mut outputs: Vec<Artifact> = Vec::new();
+        for op in &step.outputs {
+            let skip = crate::dag::is_stamp(&op.path)
+                || op.path.contains(['*', '?', '['])
+                || op.path.starts_with("/dev/")
+                || inputs.iter().any(|a| a.path == op.path)
+                || outputs.iter().any(|a| a.path == op.path);
+            if skip {
+                continue;
+            }
+            outputs.push(Artifact {
+                name: names::artifact_name(&op.path, &mut io_names),
+                ty: crate::dag::artifact_type(&op.path),
+                path: op.path.clone(),
+                source: None,
+            });
+        }
+        let files: Vec<FileArg> = inputs
+            .iter()
+            .map(|a| FileArg {
+                path: a.path.clone(),
+                placeholder: Placeholder::InArtifact(a.name.clone()),
+            })
+            .chain(outputs.iter().map(|a| FileArg {
+                path: a.path.clone(),
+                placeholder: Placeholder::OutArtifact(a.name.clone()),
+            }))
+            .collect();
+        let text = match text {
+            Some(t) => t.to_string(),
+            None => without_make_runs(s, dag, self.closure),
+        };
+        let make_lines = dag.pipeline_of(step).kind == PipelineKind::Make;
+        let rw = command::rewrite(&text, &files, &step.variables, &mut io_names, make_lines);
+        let note = |what: String| Note {
+            span: Some(step.span),
+            what,
+        };
+        if rw.parse_errors {
+            left_out.push(note(format!(
+                "the command of `{}` has shell syntax kfr could not read completely: check the script of component `{name}`",
+                step.name
+            )));
+        }
+        for r in &rw.runtime {
+            left_out.push(note(format!(
+                "`{r}` in `{}` was computed by make when the recipe ran; the component's shell now computes it when the task runs",
+                step.name
+            )));
+        }
+        for v in &rw.env {
+            left_out.push(note(format!(
+                "`{}` reads the environment variable `{v}`: set it on task `{name}` (`.set_env_variable`, or a Kubernetes secret with kfp-kubernetes)",
+                step.name
+            )));
+        }
+        for (art, path) in &rw.staged {
+            left_out.push(note(format!(
+                "`{}` does not name `{path}` in its command: the component copies it to and from the artifact `{art}`",
+                step.name
+            )));
+        }
+        if text.contains("{{") && text.contains("}}") {
+            left_out.push(note(format!(
+                "`{}` uses orchestrator templates (`{{{{ ... }}}}`), which KFP does not render: replace them with pipeline parameters",
+                step.name
+            )));
+        }
+        // packages: what its Python scripts import, pinned from the project
+        let mut packages: Vec<Requirement> = Vec::new();
+        let base = match dag.pipeline_of(step).kind {
+            PipelineKind::Make => dag.pipeline_of(step).dir.clone(),
+            _ => db.get(step.span.file).dir().to_path_buf(),
+        };
+        for script in python_scripts(&text) {
+            let path = base.join(&script);
+            match pins::script_distributions(db, &path, self.project_dirs) {
+                Some(dists) => {
+                    for d in dists {
+                        let r = self.pins.requirement(&d);
+                        if !packages.iter().any(|p| p.name == r.name) {
+                            packages.push(r);
+                        }
+                    }
+                }
+                None => left_out.push(note(format!(
+                    "`{script}` is not readable here, so the packages it imports are unknown: add them to component `{name}`"
+                ))),
+            }
+        }
+        packages.sort();
+        let mut script = rw.script.clone();
+        // the image's working directory is the migrated pipeline's; a step of
+        // another makefile (`make -C data`) runs in its own
+        let step_dir = match dag.pipeline_of(step).kind {
+            PipelineKind::Make => dag.pipeline_of(step).dir.clone(),
+            _ => db.get(step.span.file).dir().to_path_buf(),
+        };
+        if let Some(rel) = relative(&step_dir, self.root).filter(|r| !r.is_empty()) {
+            script = format!("cd {}\n{script}", command::sh_quote(&rel));
+        }
+        if !packages.is_empty() {
+            let specs: Vec<String> = packages.iter().map(|r| command::sh_quote(&r.spec)).collect();
+            script = format!(
+                "python3 -m pip install --quiet --no-warn-script-location {}\n{script}",
+                specs.join(" ")
+            );
+        }
+        let params: Vec<Param> = rw
+            .params
+            .iter()
+            .map(|u: &ParamUse| Param {
+                name: u.name.clone(),
+                ty: u.ty,
+                default: Some(u.default.clone()),
+                pipeline_input: u.name.clone(),
+                from_task: None,
+                origin: u.origin.clone(),
+                span: u.variable.as_ref().map(|v| v.span),
+            })
+            .collect();
+        let (cache, cache_why) = cache_policy(step, &inputs, &rw);
+        let mut c = self.blank(
+            s,
+            name,
+            func,
+            Body::Container {
+                script,
+                args: rw.args.clone(),
+            },
+        );
+        c.inputs = inputs;
+        c.outputs = outputs;
+        c.params = params;
+        c.cache = cache;
+        c.cache_why = cache_why;
+        c.packages = packages;
+        c
+    }
+
+    /// A self-contained Python function: a lightweight component.
+    fn python_component(
+        &self,
+        s: usize,
+        name: String,
+        func: String,
+        f: &PythonFunc,
+        done: &[Component],
+        left_out: &mut Vec<Note>,
+    ) -> Component {
+        let step = &self.dag.steps[s];
+        let callable = step.callable.as_ref().expect("a Python role has a callable");
+        let mut params = Vec::new();
+        for p in &f.params {
+            let arg = callable.args.iter().find(|(n, _)| *n == p.name).map(|(_, a)| a);
+            let (default, from_task, origin) = match arg {
+                Some(CallArg::Task(t)) => {
+                    let producer = done
+                        .iter()
+                        .position(|c| self.dag.steps[c.step].name == *t && c.returns.is_some());
+                    match producer {
+                        Some(i) => (None, Some(i), format!("the value `{t}` returns")),
+                        None => {
+                            left_out.push(Note {
+                                span: Some(callable.span),
+                                what: format!(
+                                    "`{}` takes `{}` from `{t}`, which did not become a component returning a value: it is a pipeline input now",
+                                    step.name, p.name
+                                ),
+                            });
+                            (
+                                p.default.clone(),
+                                None,
+                                format!("parameter `{}` of `{}`", p.name, callable.name),
+                            )
+                        }
+                    }
+                }
+                Some(CallArg::Literal(v)) => (
+                    Some(v.clone()),
+                    None,
+                    format!("the value the task passes to `{}`", p.name),
+                ),
+                Some(CallArg::Other(text)) => {
+                    left_out.push(Note {
+                        span: Some(callable.span),
+                        what: format!(
+                            "`{}` passes `{text}` to `{}`, which kfr cannot evaluate: it is a pipeline input now",
+                            step.name, p.name
+                        ),
+                    });
+                    (
+                        p.default.clone(),
+                        None,
+                        format!("parameter `{}` of `{}`", p.name, callable.name),
+                    )
+                }
+                None => (
+                    p.default.clone(),
+                    None,
+                    format!("parameter `{}` of `{}`", p.name, callable.name),
+                ),
+            };
+            if let Some(serde_json::Value::String(v)) = &default
+                && from_task.is_none()
+                && (crate::dag::looks_like_path(v) || crate::dag::path_name(&p.name))
+            {
+                left_out.push(Note {
+                    span: Some(callable.span),
+                    what: format!(
+                        "`{}` is given the path `{v}` as `{}`: KFP tasks do not share a disk, so hand the file over as an `Input`/`Output` artifact instead",
+                        step.name, p.name
+                    ),
+                });
+            }
+            params.push(Param {
+                name: p.name.clone(),
+                ty: p.ty,
+                default: default.filter(|d| !d.is_null()),
+                pipeline_input: p.name.clone(),
+                from_task,
+                origin,
+                span: Some(callable.span),
+            });
+        }
+        let mut packages: Vec<Requirement> = Vec::new();
+        for pk in &step.packages {
+            packages.push(Requirement {
+                spec: format!("{}{}", pk.name, pk.spec.as_deref().unwrap_or("")),
+                name: pk.name.clone(),
+                pinned: pk.pinned,
+                from: super::report::location(self.db, pk.span),
+            });
+        }
+        for m in &f.imports {
+            let top = m.split('.').next().unwrap_or(m);
+            if pins::is_stdlib(top) {
+                continue;
+            }
+            let r = self.pins.requirement(&pins::distribution(m));
+            if !packages
+                .iter()
+                .any(|p| crate::packages::normalize_name(&p.name) == crate::packages::normalize_name(&r.name))
+            {
+                packages.push(r);
+            }
+        }
+        packages.sort();
+        for (p, _) in step.inputs.iter().chain(&step.outputs).map(|p| (p, ())) {
+            if p.path.ends_with(".py") {
+                continue;
+            }
+            left_out.push(Note {
+                span: p.span.or(Some(callable.span)),
+                what: format!(
+                    "`{}` reads or writes `{}` by path: KFP tasks do not share a disk, so pass it as an `Input`/`Output` artifact instead",
+                    step.name, p.path
+                ),
+            });
+        }
+        let mut c = self.blank(
+            s,
+            name,
+            func.clone(),
+            Body::Python {
+                source: f
+                    .source
+                    .replacen(&format!("def {}(", f.name), &format!("def {func}("), 1),
+                function: func.clone(),
+            },
+        );
+        c.params = params;
+        c.returns = f.returns;
+        c.cache = !c.params.is_empty() && step.external_reads.is_empty();
+        c.cache_why = if c.cache {
+            "on: a Python function of its parameters".into()
+        } else {
+            "off: it takes no inputs, so a cached result could be stale".into()
+        };
+        c.packages = packages;
+        c
+    }
+}
+
+/// `path` relative to `base` (`data`, `../ml`); None when one is absolute
+/// and the other not.
+fn relative(path: &Path, base: &Path) -> Option<String> {
+    use std::path::Component as C;
+    let norm = |p: &Path| -> Vec<String> {
+        crate::source::normalize_path(p)
+            .components()
+            .filter(|c| !matches!(c, C::CurDir))
+            .map(|c| c.as_os_str().to_string_lossy().to_string())
+            .collect()
+    };
+    if path.is_absolute() != base.is_absolute() {
+        return None;
+    }
+    let (p, b) = (norm(path), norm(base));
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if b[common..].iter().any(|c| c == "..") {
+        return None;
+    }
+    let mut parts: Vec<String> = vec!["..".to_string(); b.len() - common];
+    parts.extend(p[common..].iter().cloned());
+    Some(parts.join("/"))
+}
+
+/// The image a component gets when neither the legacy step nor `--image`
+/// names one.
+pub const DEFAULT_IMAGE: &str = "python:3.11-slim";
+
+fn role(dag: &Dag, s: usize, closure: &BTreeSet<usize>) -> Role {
+    let step = &dag.steps[s];
+    let Some(cmd) = step.command.as_deref().filter(|c| !c.trim().is_empty()) else {
+        return Role::Skip(match step.kind {
+            StepKind::Target => "has no recipe: it only orders its prerequisites".into(),
+            _ => "runs no command".into(),
+        });
+    };
+    if let Some(op) = &step.operator {
+        let op = op.as_str();
+        if let Some(c) = &step.callable {
+            let returns = closure.iter().any(|&o| {
+                dag.steps[o]
+                    .callable
+                    .as_ref()
+                    .is_some_and(|oc| oc.args.iter().any(|(_, a)| *a == CallArg::Task(step.name.clone())))
+            });
+            let arg_types: Vec<(String, ParamType)> = c
+                .args
+                .iter()
+                .filter_map(|(n, a)| match a {
+                    CallArg::Literal(v) => ParamType::of(v).map(|t| (n.clone(), t)),
+                    _ => None,
+                })
+                .collect();
+            return match python_task::analyse(c, &arg_types, returns.then_some(ParamType::Str)) {
+                Ok(f) => Role::Python(Box::new(f)),
+                Err(why) => Role::Skip(format!(
+                    "its function `{}` is not self-contained: {why}; rewrite it as a `@dsl.component`",
+                    c.name
+                )),
+            };
+        }
+        if op.contains("Docker") || op.contains("Pod") || op.contains("kubernetes") || op.contains("docker") {
+            let image = step.image.clone().unwrap_or_default();
+            let prefix = format!("{op} {image}");
+            let rest = cmd.strip_prefix(&prefix).unwrap_or("").trim().to_string();
+            if rest.is_empty() || image.is_empty() {
+                return Role::Skip(format!("is a `{op}` whose image or command is not known statically"));
+            }
+            return Role::Component(Some(rest));
+        }
+        let shell_task = op.contains("Bash") || op == "@task.bash";
+        if !shell_task {
+            return Role::Skip(format!(
+                "is a `{op}` task: only shell, container and self-contained Python tasks are carried over"
+            ));
+        }
+    }
+    let script = shell::parse(&crate::frontend::command::protect_templates(cmd));
+    let consumed = dag
+        .step_edges_out(s)
+        .any(|e| e.kind == EdgeKind::File && closure.contains(&e.to));
+    let mut make_runs = 0;
+    let mut pip = 0;
+    let mut work = 0;
+    for c in &script.commands {
+        match &c.invocation {
+            Invocation::Make(_) => make_runs += 1,
+            Invocation::Pip(_) => pip += 1,
+            _ if matches!(
+                c.program(),
+                "echo" | "printf" | "true" | ":" | "ls" | "date" | "env" | "cd" | "mkdir"
+            ) || c.program() == "rm"
+                || c.program() == "virtualenv"
+                || (c.program().starts_with("python") && c.words.iter().any(|w| w.text == "venv")) => {}
+            _ => work += 1,
+        }
+    }
+    let runs_targets = dag
+        .step_edges_out(s)
+        .any(|e| e.kind == EdgeKind::Invokes && closure.contains(&e.to));
+    if work == 0 && make_runs > 0 && pip == 0 && runs_targets {
+        return Role::Skip("only runs make: the targets it runs became components".into());
+    }
+    if work == 0 && make_runs == 0 && pip > 0 && !consumed {
+        return Role::Skip("only installs packages: in KFP each component installs its own (see its packages)".into());
+    }
+    if work == 0 && make_runs == 0 && !consumed && step.housekeeping {
+        return Role::Skip(
+            "only reports or tidies up: a KFP task's container is thrown away after the task, so there is nothing to tidy"
+                .into(),
+        );
+    }
+    Role::Component(None)
+}
+
+/// The components that are done when skipped step `s` is done.
+fn stand_for(
+    dag: &Dag,
+    s: usize,
+    roles: &BTreeMap<usize, Role>,
+    closure: &BTreeSet<usize>,
+    memo: &mut BTreeMap<usize, BTreeSet<usize>>,
+    visiting: &mut BTreeSet<usize>,
+) -> BTreeSet<usize> {
+    if !matches!(roles.get(&s), Some(Role::Skip(_)) | None) {
+        return BTreeSet::from([s]);
+    }
+    if let Some(m) = memo.get(&s) {
+        return m.clone();
+    }
+    if !visiting.insert(s) {
+        return BTreeSet::new();
+    }
+    let mut out = BTreeSet::new();
+    let next: Vec<usize> = dag
+        .step_edges_out(s)
+        .filter(|e| e.kind == EdgeKind::Invokes && closure.contains(&e.to))
+        .map(|e| e.to)
+        .chain(
+            dag.step_edges_in(s)
+                .filter(|e| e.kind != EdgeKind::Invokes && closure.contains(&e.from) && e.from != s)
+                .map(|e| e.from),
+        )
+        .collect();
+    for q in next {
+        out.extend(stand_for(dag, q, roles, closure, memo, visiting));
+    }
+    visiting.remove(&s);
+    memo.insert(s, out.clone());
+    out
+}
+
+/// Steps in dependency order (producers first, then by step index); None
+/// on a cycle.
+fn topo(steps: &[usize], deps: &BTreeMap<usize, BTreeSet<usize>>) -> Option<Vec<usize>> {
+    let mut done: BTreeSet<usize> = BTreeSet::new();
+    let mut order = Vec::with_capacity(steps.len());
+    let mut remaining: Vec<usize> = steps.to_vec();
+    while !remaining.is_empty() {
+        let before = remaining.len();
+        let mut next = Vec::new();
+        for &s in &remaining {
+            if deps[&s].iter().all(|d| done.contains(d)) {
+                order.push(s);
+            } else {
+                next.push(s);
+            }
+        }
+        for &s in &order[order.len() - (before - next.len())..] {
+            done.insert(s);
+        }
+        if next.len() == before {
+            return None;
+        }
+        remaining = next;
+    }
+    Some(order)
+}
+
+/// The name a component gets: the script it runs (`train` for
+/// `python scripts/train.py`), else the step's own name.
+fn base_name(step: &Step) -> String {
+    if let Some(cmd) = &step.command {
+        let scripts = python_scripts(cmd);
+        if scripts.len() == 1 {
+            let stem = Path::new(&scripts[0])
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string());
+            if let Some(stem) = stem.filter(|s| !matches!(s.as_str(), "main" | "run" | "__main__" | "cli")) {
+                return stem;
+            }
+        }
+    }
+    if step.kind == StepKind::Target && step.name.contains(['/', '.']) {
+        let file = step.name.trim_end_matches('/').rsplit('/').next().unwrap_or(&step.name);
+        return file.split('.').next().unwrap_or(file).to_string();
+    }
+    step.name.clone()
+}
+
+/// The Python scripts a command runs (`python3 scripts/train.py`).
+fn python_scripts(cmd: &str) -> Vec<String> {
+    let script = shell::parse(&crate::frontend::command::protect_templates(cmd));
+    let mut out = Vec::new();
+    for c in &script.commands {
+        if let Invocation::Python(py) = &c.invocation
+            && let Some(s) = &py.script
+            && s.literal
+            && s.text.ends_with(".py")
+            && !out.contains(&s.text)
+        {
+            out.push(s.text.clone());
+        }
+    }
+    out
+}
+
+/// The step's command without the make runs whose targets are components
+/// of the plan: each becomes `:` (the shell's no-op), so `make x && y`
+/// keeps its shape.
+fn without_make_runs(s: usize, dag: &Dag, closure: &BTreeSet<usize>) -> String {
+    let step = &dag.steps[s];
+    let cmd = step.command.clone().unwrap_or_default();
+    // a make run kfr did not follow stays: the image must hold its makefile
+    let invokes_in_plan = dag
+        .step_edges_out(s)
+        .any(|e| e.kind == EdgeKind::Invokes && closure.contains(&e.to));
+    if !invokes_in_plan {
+        return cmd;
+    }
+    let script = shell::parse(&cmd);
+    let mut s = cmd.clone();
+    let mut spans: Vec<std::ops::Range<usize>> = script
+        .commands
+        .iter()
+        .filter(|c| matches!(c.invocation, Invocation::Make(_)))
+        .map(|c| c.span.clone())
+        .collect();
+    spans.sort_by_key(|r| std::cmp::Reverse(r.start));
+    for r in spans {
+        if s.get(r.clone()).is_some() {
+            s.replace_range(r, ":");
+        }
+    }
+    s
+}
+
+fn retry_plan(db: &SourceDb, dag: &Dag, s: usize, default: u32) -> RetryPlan {
+    let step = &dag.steps[s];
+    let delay = step.retry_delay.as_deref().and_then(seconds);
+    let legacy = |count: u32, why: String| RetryPlan {
+        count,
+        backoff_secs: delay.unwrap_or(30),
+        factor: 2.0,
+        max_secs: 3600,
+        why,
+    };
+    match (&step.retry, step.effective_retries) {
+        (Retry::Count { count, span }, _) if *count > 0 => legacy(
+            *count,
+            format!("the legacy retry at {}", super::report::location(db, *span)),
+        ),
+        (_, Some(n)) if n > 0 => {
+            let by = dag
+                .step_edges_in(s)
+                .filter(|e| e.kind == EdgeKind::Invokes)
+                .map(|e| format!("`{}`", dag.steps[e.from].name))
+                .next();
+            let by = by.or_else(|| step.scheduled_by.map(|i| format!("`{}`", dag.steps[i].name)));
+            legacy(
+                n,
+                match by {
+                    Some(b) => format!("inherited from {b}, which runs it with retries"),
+                    None => "inherited from the step that runs it".into(),
+                },
+            )
+        }
+        (Retry::Unknown { .. }, _) => RetryPlan {
+            count: default,
+            backoff_secs: 30,
+            factor: 2.0,
+            max_secs: 3600,
+            why: "the legacy retry is not known statically: `--retries`".into(),
+        },
+        _ => RetryPlan {
+            count: default,
+            backoff_secs: 30,
+            factor: 2.0,
+            max_secs: 3600,
+            why: "the legacy step had none: `--retries`".into(),
+        },
+    }
+}
+
+/// Seconds in an Airflow `timedelta(minutes=5)`, a number of seconds, or
+/// `30s`/`5m`.
+fn seconds(text: &str) -> Option<u64> {
+    let t = text.trim();
+    if let Ok(n) = t.parse::<u64>() {
+        return Some(n);
+    }
+    if let Some(inner) = t.strip_prefix("timedelta(").and_then(|r| r.strip_suffix(')')) {
+        let mut total = 0f64;
+        for part in inner.split(',') {
+            let (k, v) = part.split_once('=')?;
+            let v: f64 = v.trim().parse().ok()?;
+            total += v * match k.trim() {
+                "seconds" => 1.0,
+                "minutes" => 60.0,
+                "hours" => 3600.0,
+                "days" => 86400.0,
+                "weeks" => 604800.0,
+                _ => return None,
+            };
+        }
+        return Some(total as u64);
+    }
+    let (n, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit())?);
+    let n: u64 = n.parse().ok()?;
+    Some(match unit {
+        "s" => n,
+        "m" | "min" => n * 60,
+        "h" => n * 3600,
+        _ => return None,
+    })
+}
+
+fn cache_policy(step: &Step, inputs: &[Artifact], rw: &command::Rewrite) -> (bool, String) {
+    if !step.external_reads.is_empty() {
+        return (
+            false,
+            "off: it reads data from outside the pipeline, which a cached result would not see change".into(),
+        );
+    }
+    if !rw.runtime.is_empty() || !rw.env.is_empty() {
+        return (
+            false,
+            "off: its command depends on values computed when it runs (the date, the environment)".into(),
+        );
+    }
+    if inputs.is_empty() {
+        return (
+            false,
+            "off: it takes no artifacts, so a cached result could be from data that has since changed".into(),
+        );
+    }
+    (
+        true,
+        "on: its results depend only on its input artifacts and parameters (like make's timestamps)".into(),
+    )
+}
+
+/// Pipeline inputs: one per distinct component parameter (same name, type
+/// and default share one; a clash gets the component's name as prefix).
+fn pipeline_inputs(components: &mut [Component]) -> Vec<(String, ParamType, Option<serde_json::Value>)> {
+    let mut out: Vec<(String, ParamType, Option<serde_json::Value>)> = Vec::new();
+    let mut taken = Unique::default();
+    for c in components.iter_mut() {
+        for p in c.params.iter_mut().filter(|p| p.from_task.is_none()) {
+            if let Some((n, _, _)) = out
+                .iter()
+                .find(|(n, t, d)| *n == p.name && *t == p.ty && *d == p.default)
+            {
+                p.pipeline_input = n.clone();
+                continue;
+            }
+            let base = if out.iter().any(|(n, _, _)| *n == p.name) {
+                format!("{}_{}", c.func, p.name)
+            } else {
+                p.name.clone()
+            };
+            let n = taken.take(&base, '_');
+            p.pipeline_input = n.clone();
+            out.push((n, p.ty, p.default.clone()));
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+fn describe_step(db: &SourceDb, dag: &Dag, step: &Step) -> String {
+    let p = dag.pipeline_of(step);
+    let file = db.get(step.span.file);
+    let (line, _) = file.line_col(step.span.start as usize);
+    format!(
+        "{} `{}` of {} ({}:{line})",
+        step.kind.as_str(),
+        step.name,
+        p.kind.as_str(),
+        file.name
+    )
+}
+
+fn reduce_order_deps(components: &mut [Component]) {
+    let deps: Vec<BTreeSet<usize>> = components.iter().map(|c| c.deps.clone()).collect();
+    let reach = |from: usize| -> BTreeSet<usize> {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![from];
+        while let Some(x) = stack.pop() {
+            for &d in &deps[x] {
+                if seen.insert(d) {
+                    stack.push(d);
+                }
+            }
+        }
+        seen
+    };
+    for i in 0..components.len() {
+        let data: BTreeSet<usize> = components[i]
+            .inputs
+            .iter()
+            .filter_map(|a| a.source.as_ref().map(|(p, _)| *p))
+            .chain(components[i].params.iter().filter_map(|p| p.from_task))
+            .collect();
+        let implied: BTreeSet<usize> = deps[i].iter().flat_map(|&d| reach(d)).collect();
+        components[i].deps.retain(|d| data.contains(d) || !implied.contains(d));
+    }
+}
+
+fn schedule(dag: &Dag, pipeline: usize, closure: &BTreeSet<usize>, name: &str) -> Option<Schedule> {
+    let p = &dag.pipelines[pipeline];
+    let sched = p.schedule.clone().or_else(|| {
+        closure
+            .iter()
+            .filter_map(|&s| dag.steps[s].scheduled_by)
+            .filter_map(|s| dag.pipelines[dag.steps[s].pipeline].schedule.clone())
+            .next()
+    })?;
+    // Jenkins picks `H` from the job's full name; a Jenkinsfile does not say
+    // it, so the migrated pipeline's name stands in (and the report says so)
+    let job = sched.job.clone().or_else(|| {
+        (sched.dialect == Some(crate::cron::Dialect::Jenkins) && sched.text.contains('H')).then(|| name.to_string())
+    });
+    let assumed = sched.job.is_none() && job.is_some();
+    let (kfp_cron, english) = match sched.dialect {
+        Some(d) => (
+            super::schedule::kfp_cron(&sched.text, d, job.as_deref()),
+            crate::cron::describe(&sched.text, d, job.as_deref()).map(|e| {
+                if assumed {
+                    format!("{e}, with `H` picked as Jenkins would for a job named `{name}`")
+                } else {
+                    e
+                }
+            }),
+        ),
+        None => (super::schedule::preset(&sched.text), None),
+    };
+    Some(Schedule {
+        legacy: sched.text.clone(),
+        span: sched.span,
+        kfp_cron,
+        english,
+    })
+}

@@ -1,0 +1,93 @@
+//! Writing the migration: only inside `--out`, never into a non-empty
+//! directory unless forced, every file through a temporary file renamed
+//! into place.
+
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+/// Check `out` before anything is written: it is missing, an empty
+/// directory, or `force` is set.
+pub fn check_out_dir(out: &Path, force: bool) -> Result<(), String> {
+    match std::fs::metadata(out) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(format!("cannot use `{}` as the output directory: {e}", out.display())),
+        Ok(m) if !m.is_dir() => Err(format!("`{}` exists and is not a directory", out.display())),
+        Ok(_) => {
+            let non_empty = std::fs::read_dir(out)
+                .map_err(|e| format!("cannot read `{}`: {e}", out.display()))?
+                .next()
+                .is_some();
+            if non_empty && !force {
+                Err(format!(
+                    "`{}` is not empty: choose an empty directory, or pass --force to overwrite the files kfr writes there",
+                    out.display()
+                ))
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+/// `rel` is a plain relative path that stays inside its base: no `..`,
+/// no root, no empty or NUL components.
+pub fn is_contained(rel: &str) -> bool {
+    let p = Path::new(rel);
+    !rel.is_empty()
+        && !rel.contains('\0')
+        && p.components().all(|c| matches!(c, Component::Normal(_)))
+        && rel.split('/').all(|c| !c.is_empty() && c.len() <= 255)
+}
+
+/// Write `files` (relative path, contents) below `out`, each atomically.
+pub fn write_all(out: &Path, files: &[(String, String)]) -> Result<Vec<PathBuf>, String> {
+    for (rel, _) in files {
+        if !is_contained(rel) {
+            return Err(format!(
+                "internal error: refusing to write `{rel}` outside the output directory"
+            ));
+        }
+    }
+    let mut written = Vec::new();
+    for (rel, text) in files {
+        let path = out.join(rel);
+        let dir = path.parent().unwrap_or(out);
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+        write_atomic(&path, text.as_bytes()).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.kfr-{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_relative_paths() {
+        assert!(is_contained("components/train.yaml"));
+        assert!(is_contained("retrain/pipeline.yaml"));
+        for bad in ["", "../x", "/etc/passwd", "a/../../b", "a\0b", "a//b", "./x"] {
+            assert!(!is_contained(bad), "{bad:?}");
+        }
+    }
+}
