@@ -22,10 +22,14 @@ use std::path::Path;
 const DATASETS: usize = 300;
 
 fn generate(dir: &Path) -> usize {
+    generate_n(dir, DATASETS)
+}
+
+fn generate_n(dir: &Path, datasets: usize) -> usize {
     let mut mk = String::new();
     mk.push_str("include config.mk\n\nPYTHON ?= python3\nDATA := data\nSTAGES = interim features models reports\n");
     mk.push_str("DATASETS :=");
-    for i in 0..DATASETS {
+    for i in 0..datasets {
         write!(mk, " ds{i:04}").unwrap();
     }
     mk.push_str("\n\nFEATURES := $(patsubst %,$(DATA)/features/%.parquet,$(DATASETS))\n");
@@ -46,7 +50,7 @@ fn generate(dir: &Path) -> usize {
     for s in ["prepare", "featurize", "train", "evaluate"] {
         std::fs::write(dir.join(format!("scripts/{s}.py")), "import sys\n").unwrap();
     }
-    DATASETS * 5
+    datasets * 5
 }
 
 fn bench(c: &mut Criterion) {
@@ -177,9 +181,47 @@ fn kfp(c: &mut Criterion) {
     });
 }
 
+/// `kfr migrate` of a generated Makefile of 1,000 targets (200 datasets,
+/// each raw -> interim -> features -> model -> report): plan, render and
+/// check the IR of 800 components, without writing.
+fn migrate(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    generate_n(dir.path(), 200);
+    let excludes = build_excludes(&[]).unwrap();
+    let paths = vec![dir.path().to_path_buf()];
+    let found = discover(&paths, &excludes).unwrap();
+    let analysis = analyze(&found.files, &Default::default());
+    let options = kfr::migrate::Options {
+        out: dir.path().join("kfp"),
+        pipeline: None,
+        all: false,
+        image: None,
+        retries: 3,
+        force: false,
+        roots: paths.clone(),
+    };
+    let chosen = kfr::migrate::select(&analysis.db, &analysis.dag, &options).unwrap();
+    let once = kfr::migrate::migrate_one(&analysis.db, &analysis.dag, &chosen[0], &options, "").unwrap();
+    let targets = analysis
+        .dag
+        .steps
+        .iter()
+        .filter(|s| s.kind == kfr::dag::StepKind::Target)
+        .count();
+    eprintln!(
+        "generated Makefile: {targets} targets; migrated: {} components, {} files, {} bytes",
+        once.components,
+        once.files.len(),
+        once.files.iter().map(|(_, t)| t.len()).sum::<usize>()
+    );
+    c.bench_function("migrate a 1,000-target Makefile (plan + render + check)", |b| {
+        b.iter(|| kfr::migrate::migrate_one(&analysis.db, &analysis.dag, &chosen[0], &options, "").unwrap())
+    });
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20);
-    targets = bench, airflow, kfp
+    targets = bench, airflow, kfp, migrate
 }
 criterion_main!(benches);

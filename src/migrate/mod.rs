@@ -182,9 +182,20 @@ pub fn candidates(db: &SourceDb, dag: &Dag) -> Vec<Candidate> {
                         )
                     }
                 };
+                let mut aliases = vec![p.id.clone(), p.name.clone(), name.clone(), file.clone()];
+                if kind == PipelineKind::Cron
+                    && let Some(line) = p.name.rsplit(':').next()
+                {
+                    // `crontab:12`, by the file's name and the entry's line
+                    let base = Path::new(&file)
+                        .file_name()
+                        .map(|f| f.to_string_lossy().to_string())
+                        .unwrap_or_default();
+                    aliases.push(format!("{base}:{line}"));
+                }
                 out.push(Candidate {
                     pipeline: pi,
-                    aliases: vec![p.id.clone(), p.name.clone(), name.clone(), file.clone()],
+                    aliases,
                     name,
                     title,
                     steps: closure(dag, &steps),
