@@ -164,7 +164,11 @@ impl Pins {
                 spec: format!("{}{}", k.name, k.spec.as_deref().unwrap_or("")),
                 name: k.name.clone(),
                 pinned: k.pinned,
-                from: k.from.clone(),
+                from: if k.pinned {
+                    k.from.clone()
+                } else {
+                    format!("{} names it without an exact version", k.from)
+                },
             },
             None => Requirement {
                 spec: dist.to_string(),
