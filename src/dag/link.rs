@@ -314,6 +314,7 @@ fn inherit(dag: &mut Dag) {
         s.effective_retries = s.retry.retries();
         s.scheduled = dag.pipelines[s.pipeline].schedule.is_some();
         s.scheduled_by = None;
+        s.retried_by = None;
     }
     // (from, to, the invoking command's own retry)
     let invokes: Vec<(usize, usize, Option<Option<u32>>)> = dag
@@ -368,9 +369,26 @@ fn inherit(dag: &mut Dag) {
         }
         invoked_retry = next;
     }
+    // which caller gave each target its retries (the first of the least)
+    let mut given_by: HashMap<usize, usize> = HashMap::new();
+    for (k, &(from, _, own)) in invokes.iter().enumerate() {
+        let caller = match own {
+            Some(r) => r,
+            None => invoked_retry
+                .get(&from)
+                .copied()
+                .unwrap_or(dag.steps[from].effective_retries),
+        };
+        for &t in &reach[k] {
+            if invoked_retry.get(&t) == Some(&caller) {
+                given_by.entry(t).or_insert(from);
+            }
+        }
+    }
     for (t, r) in invoked_retry {
         if dag.steps[t].retry == Retry::None {
             dag.steps[t].effective_retries = r;
+            dag.steps[t].retried_by = given_by.get(&t).copied();
         }
     }
     for _ in 0..dag.steps.len().min(64) {

@@ -286,6 +286,9 @@ pub struct Step {
     /// value each has (`N_ESTIMATORS` = `300` in a recipe's
     /// `$(N_ESTIMATORS)`): the values a user overrides per run.
     pub variables: Vec<Variable>,
+    /// The caller whose retries a make target inherits (the least retried
+    /// step that runs it), when it inherits them.
+    pub retried_by: Option<usize>,
     /// The operator or decorator of an orchestrator task
     /// (`BashOperator`, `@task`, `PythonOperator`).
     pub operator: Option<String>,
@@ -363,6 +366,7 @@ impl Step {
             triggers: Vec::new(),
             housekeeping: false,
             variables: Vec::new(),
+            retried_by: None,
             operator: None,
             callable: None,
         }

@@ -54,7 +54,10 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
         let noun = step_noun(step.kind);
         // a make file target's output is the target itself: no need to name it twice
-        handed.retain(|p| *p != step.name);
+        // (unless it makes several: then each is named)
+        if handed.len() == 1 {
+            handed.retain(|p| *p != step.name);
+        }
         let schedule = schedule_phrase(ctx, i);
         let invoked: Vec<String> = {
             let mut v: Vec<String> = dag
@@ -103,10 +106,11 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             )
         } else {
             format!(
-                "{noun} `{}` has no retry policy, and {} consume{} its output {}",
+                "{noun} `{}` has no retry policy, and {} consume{} its output{} {}",
                 step.name,
                 name_list(&consumers),
                 if consumers.len() == 1 { "s" } else { "" },
+                if handed.len() == 1 { "" } else { "s" },
                 name_list(&handed)
             )
         };
@@ -208,7 +212,12 @@ fn step_noun(kind: crate::dag::StepKind) -> &'static str {
 fn schedule_phrase(ctx: &Context, step: usize) -> String {
     let dag = ctx.dag;
     let s = &dag.steps[step];
-    let (origin, via) = match s.scheduled_by {
+    // the caller that leaves it without retries, when that one is scheduled
+    let least = s
+        .retried_by
+        .filter(|&c| dag.steps[c].scheduled)
+        .map(|c| dag.steps[c].scheduled_by.unwrap_or(c));
+    let (origin, via) = match least.or(s.scheduled_by) {
         Some(o) => (o, true),
         None => (step, false),
     };
