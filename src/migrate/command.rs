@@ -432,13 +432,14 @@ fn environment(s: &str, script: &shell::Script) -> Vec<String> {
                     .unwrap_or(s.len() - start);
                 let name = &s[start..start + len];
                 let valid = !name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit());
-                if valid
-                    && !SHELL_OWN.contains(&name)
-                    && !assigned.contains(&name)
-                    && !s.contains(&format!("{name}="))
-                    && !s.contains(&format!("for {name} "))
-                    && !out.iter().any(|o| o == name)
-                {
+                // set before it is read, other than in its own assignment
+                // (`AWS_PROFILE=${AWS_PROFILE:?}` still reads it)
+                let word_start = s[..i].rfind([' ', '\t', '\n', ';', '&', '|', '(']).map_or(0, |w| w + 1);
+                let own = s[word_start..].starts_with(&format!("{name}="));
+                let set_before =
+                    s[..word_start].contains(&format!("{name}=")) || s[..i].contains(&format!("for {name} "));
+                let set = !own && (set_before || assigned.contains(&name) && s[..i].contains(&format!("{name}=")));
+                if valid && !SHELL_OWN.contains(&name) && !set && !out.iter().any(|o| o == name) {
                     out.push(name.to_string());
                 }
                 i = start + len;

@@ -292,11 +292,37 @@ pub fn plan(
         };
         c.deps = step_deps[&s].iter().map(|d| index[d]).collect();
         c.retry = retry_plan(db, dag, s, settings.retries);
-        c.env = step
-            .settings
+        let step_settings = ctx.settings_of(s);
+        c.env = step_settings
             .iter()
             .filter_map(|(k, v)| k.strip_prefix("env.").map(|k| (k.to_string(), v.clone())))
             .collect();
+        // (settings a make target inherits are reported on the step that has them)
+        for (k, v) in step.settings.iter().filter(|(k, _)| !k.starts_with("env.")) {
+            let what = match k.as_str() {
+                "when" => format!(
+                    "`{}` runs only `when {v}`: a `dsl.If` on a pipeline parameter is the KFP way",
+                    step.name
+                ),
+                "agent.label" => format!(
+                    "`{}` runs on Jenkins agents labelled `{v}`: pick nodes with kfp-kubernetes (`add_node_selector`)",
+                    step.name
+                ),
+                "agent.docker.args" => format!(
+                    "`{}` runs its container with `{v}`: mount volumes with kfp-kubernetes (`mount_pvc`)",
+                    step.name
+                ),
+                "matrix" => format!(
+                    "`{}` runs once per `{v}`: a `dsl.ParallelFor` over those values is the KFP way",
+                    step.name
+                ),
+                _ => format!("`{}` has `{k}` = `{v}`, which is not carried over", step.name),
+            };
+            left_out.push(Note {
+                span: Some(step.span),
+                what,
+            });
+        }
         for r in c.packages.iter().filter(|r| !r.pinned) {
             unpinned.push((components.len(), r.clone()));
         }
@@ -308,20 +334,21 @@ pub fn plan(
     } else {
         format!("`{shown_root}`")
     };
-    if components
-        .iter()
-        .any(|c| c.image == DEFAULT_IMAGE && c.image_from.starts_with("kfr's default"))
-    {
-        left_out.push(Note {
-            span: None,
-            what: format!(
-                "the components run `{DEFAULT_IMAGE}`, which does not hold the project's scripts: build an image that holds the repository, with {workdir} as its working directory and its packages installed, and migrate again with `--image`"
-            ),
-        });
-    } else {
+    if settings.image.is_some() {
         left_out.push(Note {
             span: None,
             what: format!("the commands expect the image's working directory to be {workdir} of the repository"),
+        });
+    } else {
+        let default = components
+            .iter()
+            .any(|c| c.image == DEFAULT_IMAGE && c.image_from.starts_with("kfr's default"));
+        left_out.push(Note {
+            span: None,
+            what: format!(
+                "the commands run the repository's own files (scripts, makefiles), which the legacy steps found in a checkout; a KFP container has only its image{}: build an image that holds the repository, with {workdir} as its working directory and the packages installed, and migrate again with `--image`",
+                if default { format!(", and kfr's default `{DEFAULT_IMAGE}` does not hold it") } else { String::new() }
+            ),
         });
     }
     let inputs = pipeline_inputs(&mut components);
@@ -341,9 +368,19 @@ pub fn plan(
         let step = &dag.steps[s];
         for (span, what) in &step.notes {
             if seen_notes.insert((span.file, span.start, what.clone())) {
+                // make's run-time values: say what became of them
+                let what = match what.strip_suffix(" is only known when the recipe runs") {
+                    Some(v) if v.starts_with("`$(shell ") && matches!(roles.get(&s), Some(Role::Component(_))) => {
+                        format!(
+                            "{v} in `{}` was computed by make when the recipe ran; the component's shell now computes it when the task runs",
+                            step.name
+                        )
+                    }
+                    _ => format!("`{}`: {what}", step.name),
+                };
                 left_out.push(Note {
                     span: Some(*span),
-                    what: format!("`{}`: {what}", step.name),
+                    what,
                 });
             }
         }
@@ -421,7 +458,52 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn image(&self, step: &Step) -> (String, String) {
+    /// The steps that run make target `s` (its least retried caller, and
+    /// that one's caller...), whose agent and environment it runs in.
+    fn runners(&self, s: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut cur = self.dag.steps[s].retried_by;
+        while let Some(c) = cur {
+            if out.contains(&c) || !self.closure.contains(&c) {
+                break;
+            }
+            out.push(c);
+            cur = self.dag.steps[c].retried_by;
+        }
+        out
+    }
+
+    /// Environment and settings: the step's own, then its runners'.
+    fn settings_of(&self, s: usize) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self.dag.steps[s].settings.clone();
+        for r in self.runners(s) {
+            for (k, v) in &self.dag.steps[r].settings {
+                if !out.iter().any(|(k2, _)| k2 == k) {
+                    out.push((k.clone(), v.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    fn image(&self, s: usize) -> (String, String) {
+        let step = &self.dag.steps[s];
+        let inherited = self.runners(s).into_iter().find_map(|r| {
+            let runner = &self.dag.steps[r];
+            runner
+                .image
+                .clone()
+                .filter(|i| !i.is_empty() && !runner.image_default)
+                .map(|i| (i, runner))
+        });
+        if step.image.is_none()
+            && let Some((i, runner)) = inherited
+        {
+            return (
+                i,
+                format!("the image of {} `{}`, which runs it", runner.kind.as_str(), runner.name),
+            );
+        }
         match (&step.image, self.settings.image) {
             (Some(i), _) if !step.image_default && !i.is_empty() => {
                 (i.clone(), "the legacy step's own image".to_string())
@@ -436,7 +518,7 @@ impl Ctx<'_> {
 
     fn blank(&self, s: usize, name: String, func: String, body: Body) -> Component {
         let step = &self.dag.steps[s];
-        let (image, image_from) = self.image(step);
+        let (image, image_from) = self.image(s);
         Component {
             description: describe_step(self.db, self.dag, step),
             name,
@@ -549,7 +631,9 @@ impl Ctx<'_> {
                 step.name
             )));
         }
-        for r in &rw.runtime {
+        // (make's own notes say where each `$(shell)` is; these are for the rest)
+        let noted = |r: &str| step.notes.iter().any(|(_, w)| w.contains(r));
+        for r in rw.runtime.iter().filter(|r| !noted(r)) {
             left_out.push(note(format!(
                 "`{r}` in `{}` was computed by make when the recipe ran; the component's shell now computes it when the task runs",
                 step.name
@@ -990,6 +1074,9 @@ fn base_name(step: &Step) -> String {
 }
 
 /// The Python scripts a command runs (`python3 scripts/train.py`).
+/// The Python scripts a command runs (`python3 scripts/train.py`), as
+/// paths from where the command starts (`cd scripts && python3 x.py` runs
+/// `scripts/x.py`).
 fn python_scripts(cmd: &str) -> Vec<String> {
     let script = shell::parse(&crate::frontend::command::protect_templates(cmd));
     let mut out = Vec::new();
@@ -998,9 +1085,21 @@ fn python_scripts(cmd: &str) -> Vec<String> {
             && let Some(s) = &py.script
             && s.literal
             && s.text.ends_with(".py")
-            && !out.contains(&s.text)
         {
-            out.push(s.text.clone());
+            let mut path = PathBuf::new();
+            for d in &c.cwd {
+                if !d.literal {
+                    path = PathBuf::new();
+                    break;
+                }
+                path.push(&d.text);
+            }
+            let full = crate::source::normalize_path(&path.join(&s.text))
+                .to_string_lossy()
+                .replace('\\', "/");
+            if !out.contains(&full) {
+                out.push(full);
+            }
         }
     }
     out
