@@ -950,6 +950,13 @@ fn role(dag: &Dag, s: usize, closure: &BTreeSet<usize>) -> Role {
             ));
         }
     }
+    if dag.pipeline_of(step).kind == PipelineKind::Jenkins
+        && let Some(cond) = step.name.strip_prefix("post/")
+    {
+        return Role::Skip(format!(
+            "runs after the stages when the build is `{cond}`: in KFP that is a `dsl.ExitHandler` task (which runs whatever the outcome), not a step of the DAG"
+        ));
+    }
     let script = shell::parse(&crate::frontend::command::protect_templates(cmd));
     let consumed = dag
         .step_edges_out(s)

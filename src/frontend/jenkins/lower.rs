@@ -526,6 +526,18 @@ impl Lowerer<'_, '_> {
                         let name = format!("post/{}", cond.name);
                         let s = self.new_step(&name, self.span(cond.name_range.clone()), ctx);
                         self.steps_block(body, ctx, s);
+                    } else {
+                        for call in calls(body) {
+                            if let Some(what) = side_effect(&call.name) {
+                                let end = call.range.end.min(call.name_range.start + 160);
+                                let text = self.source_text(call.name_range.start..end);
+                                let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                                self.notes.push((
+                                    self.span(call.range.clone()),
+                                    format!("after the stages (`post {{ {} }}`), `{text}` {what}", cond.name),
+                                ));
+                            }
+                        }
                     }
                 }
             }
@@ -1067,6 +1079,17 @@ impl Lowerer<'_, '_> {
                 ));
             }
             name => {
+                if let Some(what) = side_effect(name) {
+                    let text = self.source_text(c.name_range.start..c.range.end.min(c.name_range.start + 160));
+                    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                    // the call without the block it wraps
+                    let text = text.split(" {").next().unwrap_or(&text).to_string();
+                    let note = (self.span(c.range.clone()), format!("`{text}` {what}"));
+                    match step.or_else(|| self.frontier.last().copied()) {
+                        Some(s) => self.frag.steps[s].notes.push(note),
+                        None => self.notes.push(note),
+                    }
+                }
                 if let Some((params, body)) = self.defs.get(name).cloned() {
                     if self.call_depth >= MAX_CALL_DEPTH {
                         return;
@@ -1213,6 +1236,22 @@ impl Lowerer<'_, '_> {
             );
         }
     }
+}
+
+/// What a Jenkins step does besides files and commands, for the steps whose
+/// effect lives outside the pipeline's files.
+fn side_effect(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "withCredentials" | "sshagent" | "withAWS" | "withVault" => "binds credentials from Jenkins",
+        "archiveArtifacts" => "archives files in Jenkins",
+        "stash" | "unstash" => "hands files between agents through Jenkins",
+        "slackSend" | "mail" | "emailext" | "office365ConnectorSend" | "mattermostSend" => "sends a notification",
+        "junit" | "publishHTML" | "recordIssues" | "publishChecks" => "publishes a report to Jenkins",
+        "input" => "waits for a person to approve",
+        "lock" => "holds a Jenkins lock",
+        "milestone" => "sets a Jenkins milestone",
+        _ => return None,
+    })
 }
 
 fn set(settings: &mut Vec<(String, String)>, key: &str, value: String) {
