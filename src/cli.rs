@@ -284,14 +284,26 @@ fn run_migrate(args: MigrateArgs) -> Result<ExitCode, String> {
     for m in &done {
         write_io(writeln!(
             out,
-            "migrated {} to `{}`: {} components, {} things not carried over, {} packages unpinned (see MIGRATION.md)",
-            m.title, m.name, m.components, m.left_out, m.unpinned
+            "migrated {} to `{}`: {}, {} not carried over, {} unpinned (see MIGRATION.md)",
+            m.title,
+            m.name,
+            count(m.components, "component"),
+            count(m.left_out, "thing"),
+            count(m.unpinned, "package")
         ))?;
         for (f, _) in &m.files {
             write_io(writeln!(out, "  {}", args.out.join(f).display()))?;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 fn run_graph(args: GraphArgs) -> Result<ExitCode, String> {

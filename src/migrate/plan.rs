@@ -651,6 +651,12 @@ impl Ctx<'_> {
                 step.name
             )));
         }
+        for effect in side_effects(&text) {
+            left_out.push(note(format!(
+                "`{}` runs `{effect}`, which changes something outside the pipeline's files: the task still runs it, but KFP does not track it, and a retry runs it again",
+                step.name
+            )));
+        }
         if text.contains("{{") && text.contains("}}") {
             left_out.push(note(format!(
                 "`{}` uses orchestrator templates (`{{{{ ... }}}}`), which KFP does not render: replace them with pipeline parameters",
@@ -1078,6 +1084,53 @@ fn base_name(step: &Step) -> String {
         return file.split('.').next().unwrap_or(file).to_string();
     }
     step.name.clone()
+}
+
+/// The commands that change things outside the pipeline's files: uploads,
+/// pushes, deployments, messages.
+fn side_effects(cmd: &str) -> Vec<String> {
+    let script = shell::parse(&crate::frontend::command::protect_templates(cmd));
+    let mut out = Vec::new();
+    for c in &script.commands {
+        let words: Vec<&str> = c.words.iter().map(|w| w.text.as_str()).collect();
+        let remote = |w: &&str| w.contains("://") || (w.contains(':') && w.contains('@'));
+        let hit = match c.program() {
+            "aws" => {
+                words.get(1) == Some(&"s3") && words.iter().skip(3).any(|w| w.starts_with("s3://"))
+                    || words
+                        .iter()
+                        .any(|w| matches!(*w, "put-object" | "publish" | "invoke" | "deploy"))
+            }
+            "gsutil" => words.iter().skip(2).last().is_some_and(|w| w.starts_with("gs://")),
+            "gcloud" | "az" | "kubectl" | "helm" | "terraform" | "ssh" => true,
+            "scp" | "rsync" => words.last().is_some_and(|w| w.contains(':') && !w.starts_with('-')),
+            "curl" | "http" => words.iter().any(|w| {
+                matches!(
+                    *w,
+                    "-X" | "--request" | "-d" | "--data" | "-T" | "--upload-file" | "-F" | "--form" | "POST" | "PUT"
+                )
+            }),
+            "docker" | "podman" => words.get(1).is_some_and(|w| matches!(*w, "push" | "run")),
+            "git" => words.get(1).is_some_and(|w| matches!(*w, "push" | "tag")),
+            "twine" => words.get(1) == Some(&"upload"),
+            "mail" | "sendmail" | "mutt" => true,
+            "psql" | "mysql" | "bq" | "snowsql" | "sqlite3" => true,
+            "dvc" => words.get(1).is_some_and(|w| matches!(*w, "push" | "commit")),
+            "mlflow" => words.get(1).is_some_and(|w| matches!(*w, "models" | "deployments")),
+            _ => words.iter().skip(1).any(remote) && matches!(c.program(), "rclone" | "azcopy" | "s5cmd"),
+        };
+        if hit {
+            let shown: Vec<&str> = words.iter().take(6).copied().collect();
+            let mut text = shown.join(" ");
+            if words.len() > 6 {
+                text.push_str(" ...");
+            }
+            if !out.contains(&text) {
+                out.push(text);
+            }
+        }
+    }
+    out
 }
 
 /// The Python scripts a command runs (`python3 scripts/train.py`).
