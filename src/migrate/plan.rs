@@ -138,6 +138,16 @@ pub struct Component {
     pub returns: Option<ParamType>,
 }
 
+impl Plan {
+    /// The component that hands over input `a`, and the name of its output.
+    pub fn source_of(&self, a: &Artifact) -> Option<(&Component, &str)> {
+        let (producer, path) = a.source.as_ref()?;
+        let p = &self.components[*producer];
+        let key = p.outputs.iter().find(|o| o.path == *path)?;
+        Some((p, key.name.as_str()))
+    }
+}
+
 /// Something the migration does not carry over, with where it is.
 #[derive(Debug, Clone)]
 pub struct Note {

@@ -485,22 +485,13 @@ fn inner_imports(body: Node, src: &str) -> Vec<String> {
 /// The body's lines, re-indented by four spaces.
 fn dedented_body(src: &str, body: Node) -> String {
     let line_start = src[..body.start_byte()].rfind('\n').map_or(0, |i| i + 1);
-    let text = &src[line_start..body.end_byte()];
-    let indent = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| l.len() - l.trim_start().len())
-        .min()
-        .unwrap_or(0);
     let mut out = String::new();
-    for l in text.lines() {
-        if l.trim().is_empty() {
-            out.push('\n');
-        } else {
+    for l in crate::python::dedent(&src[line_start..body.end_byte()]).lines() {
+        if !l.trim().is_empty() {
             out.push_str("    ");
-            out.push_str(l.get(indent..).unwrap_or(l.trim_start()));
-            out.push('\n');
+            out.push_str(l);
         }
+        out.push('\n');
     }
     out
 }

@@ -108,10 +108,14 @@ pub fn migration_md(db: &SourceDb, dag: &Dag, plan: &Plan, files: &[String]) -> 
         .iter()
         .flat_map(|c| {
             c.inputs.iter().filter_map(move |a| {
-                let (p, path) = a.source.clone()?;
-                let producer = &plan.components[p];
-                let key = producer.outputs.iter().find(|o| o.path == path)?.name.clone();
-                Some((path, producer.name.clone(), key, format!("{}.{}", c.name, a.name), a.ty))
+                let (producer, key) = plan.source_of(a)?;
+                Some((
+                    a.source.as_ref()?.1.clone(),
+                    producer.name.clone(),
+                    key.to_string(),
+                    format!("{}.{}", c.name, a.name),
+                    a.ty,
+                ))
             })
         })
         .collect();

@@ -200,16 +200,9 @@ pub fn pipeline_py(plan: &Plan) -> String {
         let mut kwargs: Vec<String> = Vec::new();
         let mut data_deps = Vec::new();
         for a in &c.inputs {
-            let (producer, path) = a.source.clone().expect("inputs are handed over by a component");
-            let p = &plan.components[producer];
-            let key = p
-                .outputs
-                .iter()
-                .find(|o| o.path == path)
-                .map(|o| o.name.as_str())
-                .unwrap_or("");
+            let (p, key) = plan.source_of(a).expect("inputs are handed over by a component");
             kwargs.push(format!("{}={}_task.outputs[{}]", a.name, p.func, py_str(key)));
-            data_deps.push(producer);
+            data_deps.extend(a.source.as_ref().map(|(i, _)| *i));
         }
         for p in &c.params {
             match p.from_task {

@@ -269,14 +269,7 @@ pub fn pipeline_document(plan: &Plan) -> Value {
                 .inputs
                 .iter()
                 .map(|a| {
-                    let (producer, path) = a.source.clone().expect("inputs are handed over by a component");
-                    let p = &plan.components[producer];
-                    let key = p
-                        .outputs
-                        .iter()
-                        .find(|o| o.path == path)
-                        .map(|o| o.name.clone())
-                        .unwrap_or_default();
+                    let (p, key) = plan.source_of(a).expect("inputs are handed over by a component");
                     (
                         a.name.clone(),
                         json!({"taskOutputArtifact": {"outputArtifactKey": key, "producerTask": p.name}}),

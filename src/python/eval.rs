@@ -2767,7 +2767,9 @@ fn splitext(name: &str) -> (String, String) {
     }
 }
 
-fn dedent(text: &str) -> String {
+/// `textwrap.dedent`: the common leading whitespace of the non-blank lines
+/// removed.
+pub fn dedent(text: &str) -> String {
     let indent = text
         .lines()
         .filter(|l| !l.trim().is_empty())

@@ -16,7 +16,7 @@ pub mod modules;
 mod value;
 
 pub use eval::clip as clip_text;
-pub use eval::{Args, Flow, Host, Interp, Limits, Note, Reader, first_expr, json_string};
+pub use eval::{Args, Flow, Host, Interp, Limits, Note, Reader, dedent, first_expr, json_string};
 pub use modules::Program;
 pub use value::{Class, Dict, Func, Instance, Str, Value};
 
