@@ -342,16 +342,18 @@ fn inherit(dag: &mut Dag) {
         .collect();
     // retries: the least over the callers, iterated for chains of calls
     let mut invoked_retry: HashMap<usize, Option<u32>> = HashMap::new();
+    // an invocation's retries: its own, else its caller's (as inherited so far)
+    let caller_retry = |invoked_retry: &HashMap<usize, Option<u32>>, from: usize, own: Option<Option<u32>>| match own {
+        Some(r) => r,
+        None => invoked_retry
+            .get(&from)
+            .copied()
+            .unwrap_or(dag.steps[from].effective_retries),
+    };
     for _ in 0..dag.steps.len().min(64) {
         let mut next: HashMap<usize, Option<u32>> = HashMap::new();
         for (k, &(from, _, own)) in invokes.iter().enumerate() {
-            let caller = match own {
-                Some(r) => r,
-                None => invoked_retry
-                    .get(&from)
-                    .copied()
-                    .unwrap_or(dag.steps[from].effective_retries),
-            };
+            let caller = caller_retry(&invoked_retry, from, own);
             for &t in &reach[k] {
                 if dag.pipelines[dag.steps[t].pipeline].kind != PipelineKind::Make {
                     continue;
@@ -372,13 +374,7 @@ fn inherit(dag: &mut Dag) {
     // which caller gave each target its retries (the first of the least)
     let mut given_by: HashMap<usize, usize> = HashMap::new();
     for (k, &(from, _, own)) in invokes.iter().enumerate() {
-        let caller = match own {
-            Some(r) => r,
-            None => invoked_retry
-                .get(&from)
-                .copied()
-                .unwrap_or(dag.steps[from].effective_retries),
-        };
+        let caller = caller_retry(&invoked_retry, from, own);
         for &t in &reach[k] {
             if invoked_retry.get(&t) == Some(&caller) {
                 given_by.entry(t).or_insert(from);
