@@ -286,6 +286,9 @@ pub struct Step {
     /// value each has (`N_ESTIMATORS` = `300` in a recipe's
     /// `$(N_ESTIMATORS)`): the values a user overrides per run.
     pub variables: Vec<Variable>,
+    /// Command lines whose failure the step ignores (make's `-` prefix), as
+    /// they appear in `command`.
+    pub ignored_failures: Vec<String>,
     /// The caller whose retries a make target inherits (the least retried
     /// step that runs it), when it inherits them.
     pub retried_by: Option<usize>,
@@ -366,6 +369,7 @@ impl Step {
             triggers: Vec::new(),
             housekeeping: false,
             variables: Vec::new(),
+            ignored_failures: Vec::new(),
             retried_by: None,
             operator: None,
             callable: None,

@@ -50,18 +50,19 @@ pub struct Rewrite {
     pub parse_errors: bool,
 }
 
-/// Rewrite one step's command. `make_lines`: the command is a make recipe,
-/// whose lines each run in their own shell.
+/// Rewrite one step's command. `make`: the command is a make recipe, whose
+/// lines each run in their own shell, with the lines whose failure make
+/// ignores.
 pub fn rewrite(
     text: &str,
     files: &[FileArg],
     variables: &[Variable],
     taken: &mut super::names::Unique,
-    make_lines: bool,
+    make: Option<&[String]>,
 ) -> Rewrite {
     let mut out = Rewrite::default();
-    let text = if make_lines {
-        isolate_lines(text)
+    let text = if let Some(ignored) = make {
+        isolate_lines(text, ignored)
     } else {
         text.to_string()
     };
@@ -334,26 +335,40 @@ fn typed(value: &str) -> (ParamType, serde_json::Value) {
     }
 }
 
-/// Make runs each recipe line in its own shell: a line that changes the
-/// shell's state (`cd`, `export`) runs in a subshell so that it does not
-/// leak into the next one when the lines become one script.
-fn isolate_lines(text: &str) -> String {
-    let lines: Vec<&str> = text.split('\n').collect();
-    if lines.len() < 2 {
-        return text.to_string();
+/// Make runs each recipe line in its own shell and stops at the first that
+/// fails. As one script: a line that changes the shell's state (`cd`,
+/// `export`) runs in a subshell so that it does not leak into the next one,
+/// and a line make lets fail (`-` prefix, listed in `ignored`) may fail.
+fn isolate_lines(text: &str, ignored: &[String]) -> String {
+    // logical lines: a backslash-newline continues the line
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for physical in text.split('\n') {
+        if !cur.is_empty() {
+            cur.push('\n');
+        }
+        cur.push_str(physical);
+        if !physical.trim_end().ends_with('\\') {
+            lines.push(std::mem::take(&mut cur));
+        }
     }
-    let mut out = Vec::with_capacity(lines.len());
-    for (i, line) in lines.iter().enumerate() {
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    let n = lines.len();
+    let mut out = Vec::with_capacity(n);
+    for (i, line) in lines.into_iter().enumerate() {
         let first = line.split_whitespace().next().unwrap_or("");
         let stateful = matches!(
             first,
             "cd" | "pushd" | "popd" | "export" | "unset" | "source" | "." | "set" | "umask" | "alias"
         ) || (first.contains('=') && !first.starts_with('=') && line.split_whitespace().count() == 1);
-        let continued = line.trim_end().ends_with('\\');
-        if stateful && i + 1 < lines.len() && !continued {
-            out.push(format!("({line})"));
+        if ignored.contains(&line) {
+            out.push(format!("(\n{line}\n) || true"));
+        } else if stateful && i + 1 < n {
+            out.push(format!("(\n{line}\n)"));
         } else {
-            out.push(line.to_string());
+            out.push(line);
         }
     }
     out.join("\n")
@@ -484,7 +499,7 @@ mod tests {
     #[test]
     fn paths_become_placeholders_and_options_parameters() {
         let cmd = "mkdir -p models\npython3 scripts/train.py --data data/processed/features.parquet --model-out models/model.pkl --n-estimators 300 --lr 0.05";
-        let r = rewrite(cmd, &files(), &[], &mut Unique::default(), true);
+        let r = rewrite(cmd, &files(), &[], &mut Unique::default(), Some(&[]));
         assert_eq!(
             r.script,
             "mkdir -p \"$(dirname \"$1\")\"\npython3 scripts/train.py --data \"$2\" --model-out \"$1\" --n-estimators \"$3\" --lr \"$4\""
@@ -499,7 +514,7 @@ mod tests {
 
     #[test]
     fn handoffs_the_command_does_not_name_are_copied() {
-        let r = rewrite("python3 train.py", &files(), &[], &mut Unique::default(), true);
+        let r = rewrite("python3 train.py", &files(), &[], &mut Unique::default(), Some(&[]));
         assert_eq!(r.staged.len(), 2);
         assert!(
             r.script
@@ -515,12 +530,28 @@ mod tests {
             &[],
             &[],
             &mut Unique::default(),
-            true,
+            Some(&[]),
         );
-        assert!(r.script.starts_with("(cd sub)\n"), "{}", r.script);
+        assert!(r.script.starts_with("(\ncd sub\n)\n"), "{}", r.script);
         assert!(r.script.contains("--date $(date +%F)"));
         assert_eq!(r.runtime, vec!["$(shell date +%F)"]);
         assert_eq!(r.env, vec!["AWS_PROFILE", "HOME"]);
+    }
+
+    #[test]
+    fn make_lines_keep_their_semantics() {
+        let cmd = "-rm -r tmp\ncd sub && \\\n  make x\npython3 a.py";
+        let r = rewrite(cmd, &[], &[], &mut Unique::default(), Some(&["rm -r tmp".to_string()]));
+        // a continued line is one line; its `cd` does not reach the next
+        assert_eq!(r.script, "-rm -r tmp\n(\ncd sub && \\\n  make x\n)\npython3 a.py");
+        let r = rewrite(
+            "rm -r tmp\npython3 a.py",
+            &[],
+            &[],
+            &mut Unique::default(),
+            Some(&["rm -r tmp".to_string()]),
+        );
+        assert_eq!(r.script, "(\nrm -r tmp\n) || true\npython3 a.py");
     }
 
     #[test]

@@ -282,13 +282,28 @@ pub fn plan(
         project_dirs: &project_dirs,
         settings,
     };
+    let mut shared_bases: BTreeMap<String, usize> = BTreeMap::new();
+    for &s in &order {
+        if !matches!(roles[&s], Role::Python(_)) {
+            *shared_bases.entry(base_name(&dag.steps[s])).or_default() += 1;
+        }
+    }
     for &s in order.iter() {
         let step = &dag.steps[s];
         // the SDK names a component after its function: derive the KFP name
         // from the Python one so that both agree
         let base = match &roles[&s] {
             Role::Python(f) => f.name.clone(),
-            _ => base_name(step),
+            _ => {
+                // a script run for many targets (a pattern rule) is told
+                // apart by the target: `train-ds0001`
+                let b = base_name(step);
+                if shared_bases.get(&b).is_some_and(|n| *n > 1) && step.kind == StepKind::Target {
+                    format!("{b}-{}", target_stem(&step.name))
+                } else {
+                    b
+                }
+            }
         };
         let mut func = funcs.take(&names::py_ident(&base), '_');
         while kfp_names.taken(&names::kfp_name(&func)) {
@@ -629,8 +644,8 @@ impl Ctx<'_> {
             Some(t) => t.to_string(),
             None => without_make_runs(s, dag, self.closure),
         };
-        let make_lines = dag.pipeline_of(step).kind == PipelineKind::Make;
-        let rw = command::rewrite(&text, &files, &step.variables, &mut io_names, make_lines);
+        let make = (dag.pipeline_of(step).kind == PipelineKind::Make).then_some(step.ignored_failures.as_slice());
+        let rw = command::rewrite(&text, &files, &step.variables, &mut io_names, make);
         let note = |what: String| Note {
             span: Some(step.span),
             what,
@@ -1144,6 +1159,12 @@ fn side_effects(cmd: &str) -> Vec<String> {
 }
 
 /// The Python scripts a command runs (`python3 scripts/train.py`).
+/// A file target's name without directories and extension.
+fn target_stem(name: &str) -> String {
+    let file = name.trim_end_matches('/').rsplit('/').next().unwrap_or(name);
+    file.split('.').next().unwrap_or(file).to_string()
+}
+
 /// The Python scripts a command runs (`python3 scripts/train.py`), as
 /// paths from where the command starts (`cd scripts && python3 x.py` runs
 /// `scripts/x.py`).

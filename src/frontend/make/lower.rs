@@ -22,6 +22,8 @@ struct Command {
     text: Mapped,
     file: FileId,
     synthetic: Option<Span>,
+    /// Prefixed with `-`: make goes on when it fails.
+    ignore_errors: bool,
 }
 
 impl Command {
@@ -218,7 +220,11 @@ impl Lowering<'_, '_> {
             let Some(ri) = r.recipe_rule else { continue };
             let commands = self.expand_recipe(e, r, ri, &mut step.variables);
             for c in &commands {
-                lines.push(self.make.render(&c.text.text));
+                let line = self.make.render(&c.text.text);
+                if c.ignore_errors {
+                    step.ignored_failures.push(line.clone());
+                }
+                lines.push(line);
                 self.analyse(&mut step, c, &targets, &prereq_names);
             }
         }
@@ -299,6 +305,7 @@ impl Lowering<'_, '_> {
                     text: piece.slice(start..t.len()),
                     file: line.file,
                     synthetic: line.synthetic,
+                    ignore_errors: b[..start].contains(&b'-'),
                 });
             }
         }
@@ -318,6 +325,7 @@ impl Lowering<'_, '_> {
                 text,
                 file: out[0].file,
                 synthetic: out[0].synthetic,
+                ignore_errors: out[0].ignore_errors,
             }];
         }
         out
