@@ -412,3 +412,45 @@ fn the_kfp_sdk_agrees() {
     assert!(out.status.success(), "the KFP SDK disagrees:\n{text}");
     assert_eq!(text.matches("ok   ").count(), FIXTURES.len(), "{text}");
 }
+
+/// Every pipeline of every fixture directory of the repository (the make,
+/// Airflow, Jenkins and cron corpora, not written for migrate) migrates with
+/// `--all` to valid IR; with `KFR_REQUIRE_KFP=1` the SDK checks each too.
+#[test]
+fn the_whole_corpus_migrates() {
+    let mut sources: Vec<String> = Vec::new();
+    for e in std::fs::read_dir("testdata/make").unwrap() {
+        sources.push(e.unwrap().path().to_string_lossy().into_owned());
+    }
+    sources.sort();
+    sources.extend(["testdata/airflow", "testdata/jenkins", "testdata/cron"].map(String::from));
+    let root = tempfile::tempdir().unwrap();
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for (i, src) in sources.iter().enumerate() {
+        let out = root.path().join(format!("m{i}"));
+        let written = migrate(src, &out, &["--all"]);
+        assert!(written.keys().any(|k| k.ends_with("pipeline.yaml")), "{src}: nothing migrated");
+        for (name, text) in &written {
+            if name.ends_with(".yaml") {
+                let report = validate::validate_yaml(text);
+                assert!(report.is_ok(), "{src}: {name}: {:?}", report.errors);
+            }
+            if name.ends_with("pipeline.yaml") {
+                dirs.push(out.join(name.trim_end_matches("pipeline.yaml")));
+            }
+        }
+    }
+    assert!(dirs.len() > 150, "{} migrations", dirs.len());
+    if std::env::var_os("KFR_REQUIRE_KFP").is_none() {
+        return;
+    }
+    let python = python_venv::python("kfp-venv", KFP).unwrap_or_else(|e| panic!("cannot install the KFP SDK: {e}"));
+    let out = std::process::Command::new(&python)
+        .arg("tests/support/kfp_migrate_check.py")
+        .args(&dirs)
+        .output()
+        .expect("run kfp_migrate_check.py");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let failures: Vec<&str> = text.lines().filter(|l| !l.starts_with("ok")).collect();
+    assert!(out.status.success(), "the KFP SDK disagrees:\n{}", failures.join("\n"));
+}

@@ -286,6 +286,9 @@ pub struct Step {
     /// value each has (`N_ESTIMATORS` = `300` in a recipe's
     /// `$(N_ESTIMATORS)`): the values a user overrides per run.
     pub variables: Vec<Variable>,
+    /// The shell the command runs with, when it is not `/bin/sh` (make's
+    /// `SHELL := /bin/bash`, a crontab's `SHELL=`).
+    pub shell: Option<String>,
     /// Command lines whose failure the step ignores (make's `-` prefix), as
     /// they appear in `command`.
     pub ignored_failures: Vec<String>,
@@ -369,6 +372,7 @@ impl Step {
             triggers: Vec::new(),
             housekeeping: false,
             variables: Vec::new(),
+            shell: None,
             ignored_failures: Vec::new(),
             retried_by: None,
             operator: None,

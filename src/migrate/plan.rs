@@ -106,8 +106,13 @@ pub struct RetryPlan {
 
 #[derive(Debug, Clone)]
 pub enum Body {
-    /// `sh -ec SCRIPT NAME ARGS...`
-    Container { script: String, args: Vec<Placeholder> },
+    /// `SHELL -ec SCRIPT NAME ARGS...` (`sh`, or `bash` where the legacy
+    /// step ran with bash).
+    Container {
+        shell: &'static str,
+        script: String,
+        args: Vec<Placeholder>,
+    },
     /// A Python function (the `def` as the component runs it).
     Python { source: String, function: String },
 }
@@ -318,10 +323,34 @@ pub fn plan(
         c.deps = step_deps[&s].iter().map(|d| index[d]).collect();
         c.retry = retry_plan(db, dag, s, settings.retries);
         let step_settings = ctx.settings_of(s);
-        c.env = step_settings
+        let cron = dag.pipeline_of(step).kind == PipelineKind::Cron;
+        for (k, v) in step_settings
             .iter()
-            .filter_map(|(k, v)| k.strip_prefix("env.").map(|k| (k.to_string(), v.clone())))
-            .collect();
+            .filter_map(|(k, v)| k.strip_prefix("env.").map(|k| (k, v)))
+        {
+            let note = |what: String| Note {
+                span: Some(step.span),
+                what,
+            };
+            match k {
+                // cron's own settings, not the command's environment
+                "MAILTO" if cron => left_out.push(note(if v.is_empty() {
+                    "the crontab's `MAILTO=\"\"` discards the output; KFP keeps every task's log".to_string()
+                } else {
+                    format!("cron mails `{}`'s output to `{v}`: KFP keeps the task's log and sends no mail", step.name)
+                })),
+                "SHELL" if cron => {}
+                "PATH" => left_out.push(note(format!(
+                    "`{}` ran with `PATH={v}` of the machine it ran on: the component uses the image's `PATH`",
+                    step.name
+                ))),
+                _ if v.is_empty() => left_out.push(note(format!(
+                    "`{}` sets `{k}` to the empty string, which KFP cannot pass (the SDK drops empty values): set it in the image",
+                    step.name
+                ))),
+                _ => c.env.push((k.to_string(), v.clone())),
+            }
+        }
         // (settings a make target inherits are reported on the step that has them)
         for (k, v) in step.settings.iter().filter(|(k, _)| !k.starts_with("env.")) {
             let what = match k.as_str() {
@@ -747,6 +776,7 @@ impl Ctx<'_> {
             name,
             func,
             Body::Container {
+                shell: shell_of(step),
                 script,
                 args: rw.args.clone(),
             },
@@ -777,17 +807,20 @@ impl Ctx<'_> {
             let arg = callable.args.iter().find(|(n, _)| *n == p.name).map(|(_, a)| a);
             let (default, from_task, origin) = match arg {
                 Some(CallArg::Task(t)) => {
+                    // wired only when the types agree (the SDK refuses others)
                     let producer = done
                         .iter()
-                        .position(|c| self.dag.steps[c.step].name == *t && c.returns.is_some());
+                        .position(|c| self.dag.steps[c.step].name == *t && c.returns == Some(p.ty));
                     match producer {
                         Some(i) => (None, Some(i), format!("the value `{t}` returns")),
                         None => {
                             left_out.push(Note {
                                 span: Some(callable.span),
                                 what: format!(
-                                    "`{}` takes `{}` from `{t}`, which did not become a component returning a value: it is a pipeline input now",
-                                    step.name, p.name
+                                    "`{}` takes `{}` from `{t}`, which did not become a component returning a `{}`: it is a pipeline input now",
+                                    step.name,
+                                    p.name,
+                                    p.ty.python()
                                 ),
                             });
                             (
@@ -940,24 +973,48 @@ fn role(dag: &Dag, s: usize, closure: &BTreeSet<usize>) -> Role {
             _ => "runs no command".into(),
         });
     };
+    if step.notes.iter().any(|(_, n)| n.contains("(`.expand()`)")) {
+        return Role::Skip(
+            "is mapped over values known only when it runs (`.expand()`): a `dsl.ParallelFor` over them, with `dsl.Collected` for the results, is the KFP way".into(),
+        );
+    }
     if let Some(op) = &step.operator {
         let op = op.as_str();
         if let Some(c) = &step.callable {
-            let returns = closure.iter().any(|&o| {
-                dag.steps[o]
-                    .callable
-                    .as_ref()
-                    .is_some_and(|oc| oc.args.iter().any(|(_, a)| *a == CallArg::Task(step.name.clone())))
-            });
+            // a value handed from one function to another: each side's
+            // declared type tells the other's (the consumer's parameter
+            // types the producer's return, and the other way round)
+            let mut return_hint = None;
+            for &o in closure {
+                let Some(oc) = &dag.steps[o].callable else { continue };
+                for (param, a) in &oc.args {
+                    if *a == CallArg::Task(step.name.clone()) {
+                        let (params, _) = python_task::declared_types(oc);
+                        let t = params.iter().find(|(n, _)| n == param).and_then(|(_, t)| *t);
+                        return_hint = return_hint.or(t).or(Some(ParamType::Str));
+                    }
+                }
+            }
             let arg_types: Vec<(String, ParamType)> = c
                 .args
                 .iter()
                 .filter_map(|(n, a)| match a {
                     CallArg::Literal(v) => ParamType::of(v).map(|t| (n.clone(), t)),
-                    _ => None,
+                    CallArg::Task(t) => closure
+                        .iter()
+                        .find(|&&o| {
+                            let producer = &dag.steps[o];
+                            producer.name == *t
+                                && producer.pipeline == step.pipeline
+                                && !producer.notes.iter().any(|(_, n)| n.contains("(`.expand()`)"))
+                        })
+                        .and_then(|&o| dag.steps[o].callable.as_ref())
+                        .and_then(|pc| python_task::declared_types(pc).1)
+                        .map(|ty| (n.clone(), ty)),
+                    CallArg::Other(_) => None,
                 })
                 .collect();
-            return match python_task::analyse(c, &arg_types, returns.then_some(ParamType::Str)) {
+            return match python_task::analyse(c, &arg_types, return_hint) {
                 Ok(f) => Role::Python(Box::new(f)),
                 Err(why) => Role::Skip(format!(
                     "its function `{}` is not self-contained: {why}; rewrite it as a `@dsl.component`",
@@ -1159,6 +1216,22 @@ fn side_effects(cmd: &str) -> Vec<String> {
 }
 
 /// The Python scripts a command runs (`python3 scripts/train.py`).
+/// `bash` for a step that ran with bash (make's `SHELL`, a crontab's
+/// `SHELL=`), else `sh`.
+fn shell_of(step: &Step) -> &'static str {
+    let cron_shell = step
+        .settings
+        .iter()
+        .find(|(k, _)| k == "env.SHELL")
+        .map(|(_, v)| v.as_str());
+    let shell = step.shell.as_deref().or(cron_shell).unwrap_or("/bin/sh");
+    if shell.ends_with("bash") || shell.contains("bash ") {
+        "bash"
+    } else {
+        "sh"
+    }
+}
+
 /// A file target's name without directories and extension.
 fn target_stem(name: &str) -> String {
     let file = name.trim_end_matches('/').rsplit('/').next().unwrap_or(name);

@@ -173,6 +173,35 @@ fn literal(text: &str) -> Option<serde_json::Value> {
     None
 }
 
+/// The types a function declares: each parameter's annotation (None when
+/// it has none, or one that is no KFP type) and its return's.
+pub fn declared_types(c: &Callable) -> (Vec<(String, Option<ParamType>)>, Option<ParamType>) {
+    let Some(tree) = crate::python::parse(&c.source) else {
+        return (Vec::new(), None);
+    };
+    let Some(def) = find(tree.root_node(), "function_definition") else {
+        return (Vec::new(), None);
+    };
+    let text = |n: Node| c.source[n.byte_range()].to_string();
+    let mut params = Vec::new();
+    if let Some(ps) = def.child_by_field_name("parameters") {
+        let mut cur = ps.walk();
+        for p in ps.named_children(&mut cur) {
+            let name = match p.kind() {
+                "identifier" => text(p),
+                "typed_parameter" => p.named_child(0).map(text).unwrap_or_default(),
+                _ => p.child_by_field_name("name").map(text).unwrap_or_default(),
+            };
+            let ty = p.child_by_field_name("type").and_then(|t| param_type(&text(t)));
+            params.push((name, ty));
+        }
+    }
+    let returns = def
+        .child_by_field_name("return_type")
+        .and_then(|r| param_type(&text(r)));
+    (params, returns)
+}
+
 /// Read a callable; Err says why it cannot be a component.
 pub fn analyse(
     c: &Callable,

@@ -118,8 +118,8 @@ pub fn placeholder(p: &Placeholder) -> String {
 /// component in the shell's error messages and the args are `$1`...
 pub fn command(c: &Component) -> (Vec<String>, Vec<String>) {
     match &c.body {
-        Body::Container { script, args } => (
-            vec!["sh".into(), "-ec".into(), script.clone(), c.name.clone()],
+        Body::Container { shell, script, args } => (
+            vec![shell.to_string(), "-ec".into(), script.clone(), c.name.clone()],
             args.iter().map(placeholder).collect(),
         ),
         Body::Python { source, function } => {

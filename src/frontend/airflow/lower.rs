@@ -249,6 +249,12 @@ fn lower_task<'t>(
     let timeout = setting(task, "execution_timeout").map(|(v, _)| shown(v));
     let mut step = Step::new(pipeline_id, pipeline, &name, StepKind::Task, span);
     step.operator = Some(task.operator.clone());
+    if task.mapped {
+        step.notes.push((
+            span,
+            "is mapped over values known only when it runs (`.expand()`): one task per value".into(),
+        ));
+    }
     if matches!(
         task.kind,
         TaskKind::Python | TaskKind::Virtualenv | TaskKind::ExternalPython

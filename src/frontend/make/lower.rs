@@ -230,6 +230,10 @@ impl Lowering<'_, '_> {
         }
         if e.rules.iter().any(|r| r.recipe_rule.is_some()) {
             step.command = Some(lines.join("\n"));
+            let shell = self.make.value_of("SHELL");
+            if !shell.is_empty() && shell != "/bin/sh" && !has_unknown(&shell) {
+                step.shell = Some(shell);
+            }
         }
         // A target not declared phony still names no file when its name is no
         // path and its recipe never writes it (`features:` running a script):
