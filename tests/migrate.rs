@@ -429,7 +429,10 @@ fn the_whole_corpus_migrates() {
     for (i, src) in sources.iter().enumerate() {
         let out = root.path().join(format!("m{i}"));
         let written = migrate(src, &out, &["--all"]);
-        assert!(written.keys().any(|k| k.ends_with("pipeline.yaml")), "{src}: nothing migrated");
+        assert!(
+            written.keys().any(|k| k.ends_with("pipeline.yaml")),
+            "{src}: nothing migrated"
+        );
         for (name, text) in &written {
             if name.ends_with(".yaml") {
                 let report = validate::validate_yaml(text);
