@@ -16,6 +16,7 @@ mod python_task;
 mod report;
 mod scaffold;
 mod schedule;
+mod script_task;
 pub mod spec;
 pub mod validate;
 mod write;

@@ -141,6 +141,8 @@ pub struct Component {
     pub description: String,
     /// A Python component's return value (output parameter `Output`).
     pub returns: Option<ParamType>,
+    /// The legacy step is a Python function (an Airflow callable).
+    pub step_has_callable: bool,
 }
 
 impl Plan {
@@ -597,6 +599,7 @@ impl Ctx<'_> {
             cache_why: String::new(),
             packages: Vec::new(),
             env: Vec::new(),
+            step_has_callable: step.callable.is_some(),
         }
     }
 
@@ -669,6 +672,7 @@ impl Ctx<'_> {
                 placeholder: Placeholder::OutArtifact(a.name.clone()),
             }))
             .collect();
+        let own_command = text.is_some();
         let text = match text {
             Some(t) => t.to_string(),
             None => without_make_runs(s, dag, self.closure),
@@ -747,8 +751,9 @@ impl Ctx<'_> {
             PipelineKind::Make => dag.pipeline_of(step).dir.clone(),
             _ => db.get(step.span.file).dir().to_path_buf(),
         };
-        if let Some(rel) = relative(&step_dir, self.root).filter(|r| !r.is_empty()) {
-            script = format!("cd {}\n{script}", command::sh_quote(&rel));
+        let rel = relative(&step_dir, self.root).filter(|r| !r.is_empty());
+        if let Some(rel) = &rel {
+            script = format!("cd {}\n{script}", command::sh_quote(rel));
         }
         if !packages.is_empty() {
             let specs: Vec<String> = packages.iter().map(|r| command::sh_quote(&r.spec)).collect();
@@ -771,16 +776,25 @@ impl Ctx<'_> {
             })
             .collect();
         let (cache, cache_why) = cache_policy(step, &inputs, &rw);
-        let mut c = self.blank(
-            s,
-            name,
-            func,
-            Body::Container {
+        let doc = format!("From {}.", describe_step(db, dag, step));
+        // a step that only runs a Python script is a Python component (not
+        // a container task's command: its image may have no pip for kfp)
+        let function = match own_command {
+            true => None,
+            false => super::script_task::as_function(&func, &rw, &inputs, &outputs, &params, rel.as_deref(), &doc),
+        };
+        let body = match function {
+            Some(source) => Body::Python {
+                source,
+                function: func.clone(),
+            },
+            None => Body::Container {
                 shell: shell_of(step),
                 script,
                 args: rw.args.clone(),
             },
-        );
+        };
+        let mut c = self.blank(s, name, func, body);
         c.inputs = inputs;
         c.outputs = outputs;
         c.params = params;

@@ -66,6 +66,14 @@ pub fn migration_md(db: &SourceDb, dag: &Dag, plan: &Plan, files: &[String]) -> 
     for c in &plan.components {
         let _ = writeln!(w, "### `{}`\n", c.name);
         let _ = writeln!(w, "- from: {}", c.description);
+        let kind = match (&c.body, c.step_has_callable) {
+            (super::plan::Body::Container { .. }, _) => {
+                "a container component: the legacy command, its files and values wired in"
+            }
+            (super::plan::Body::Python { .. }, true) => "a Python component: the legacy function",
+            (super::plan::Body::Python { .. }, false) => "a Python component that runs the legacy script",
+        };
+        let _ = writeln!(w, "- kind: {kind}");
         let _ = writeln!(w, "- image: `{}` ({})", c.image, c.image_from);
         if !c.deps.is_empty() {
             let deps: Vec<String> = c
