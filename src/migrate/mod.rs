@@ -44,6 +44,9 @@ pub struct Candidate {
     /// KFP pipeline name.
     pub name: String,
     pub title: String,
+    /// Where a run starts: a make goal, or every step of the pipeline.
+    roots: Vec<usize>,
+    /// The steps a run runs (filled in for the candidates considered).
     pub steps: BTreeSet<usize>,
     /// Names `--pipeline` accepts for it.
     aliases: Vec<String>,
@@ -115,7 +118,9 @@ fn file_label(path: &str) -> String {
     stem
 }
 
-/// Every pipeline that can be migrated, with the steps it runs.
+/// Every pipeline that can be migrated, and where a run of it starts (the
+/// steps it runs are computed by [`select`] for the ones it considers: a
+/// makefile has a candidate per target).
 pub fn candidates(db: &SourceDb, dag: &Dag) -> Vec<Candidate> {
     let mut out = Vec::new();
     for (pi, p) in dag.pipelines.iter().enumerate() {
@@ -152,7 +157,8 @@ pub fn candidates(db: &SourceDb, dag: &Dag) -> Vec<Candidate> {
                         pipeline: pi,
                         name,
                         title: format!("make goal `{}` of `{file}`", step.name),
-                        steps: closure(dag, &[s]),
+                        roots: vec![s],
+                        steps: BTreeSet::new(),
                         aliases,
                     });
                 }
@@ -199,7 +205,8 @@ pub fn candidates(db: &SourceDb, dag: &Dag) -> Vec<Candidate> {
                     aliases,
                     name,
                     title,
-                    steps: closure(dag, &steps),
+                    roots: steps,
+                    steps: BTreeSet::new(),
                 });
             }
         }
@@ -210,6 +217,10 @@ pub fn candidates(db: &SourceDb, dag: &Dag) -> Vec<Candidate> {
 /// Pick the candidates to migrate.
 pub fn select(db: &SourceDb, dag: &Dag, options: &Options) -> Result<Vec<Candidate>, String> {
     let all = candidates(db, dag);
+    let with_steps = |mut c: Candidate| {
+        c.steps = closure(dag, &c.roots);
+        c
+    };
     if all.is_empty() {
         return Err(
             "no pipeline to migrate was found (kfr migrates make goals, Jenkins jobs, cron entries and Airflow DAGs)"
@@ -223,12 +234,14 @@ pub fn select(db: &SourceDb, dag: &Dag, options: &Options) -> Result<Vec<Candida
             p.kind != PipelineKind::Make || c.aliases.contains(&p.id)
         })
         .cloned()
+        .map(with_steps)
         .collect();
     if let Some(want) = &options.pipeline {
         let found: Vec<Candidate> = all
             .iter()
             .filter(|c| c.aliases.iter().any(|a| a == want))
             .cloned()
+            .map(with_steps)
             .collect();
         return match found.len() {
             0 => {
@@ -293,24 +306,24 @@ pub fn migrate_one(
         roots: &options.roots,
     };
     let plan = plan::plan(db, dag, c.pipeline, &c.name, c.title.clone(), &c.steps, &settings)?;
+    // each document is checked and rendered, then dropped
     let mut files: Vec<(String, String)> = Vec::new();
-    let mut docs = Vec::new();
-    for comp in &plan.components {
-        let doc = spec::component_document(comp);
-        docs.push((format!("components/{}.yaml", comp.name), doc));
-    }
-    docs.push(("pipeline.yaml".to_string(), spec::pipeline_document(&plan)));
-    for (path, doc) in &docs {
+    let mut emit = |path: String, doc: serde_json::Value| -> Result<(), String> {
         // never write IR that the SDK or the backend would reject
-        let report = validate::validate(doc);
+        let report = validate::validate(&doc);
         if !report.is_ok() {
             return Err(format!(
                 "internal error: the emitted {path} is not valid KFP IR ({}); please report it",
                 report.errors.join("; ")
             ));
         }
-        files.push((path.clone(), spec::to_yaml(doc)));
+        files.push((path, spec::to_yaml(&doc)));
+        Ok(())
+    };
+    for comp in &plan.components {
+        emit(format!("components/{}.yaml", comp.name), spec::component_document(comp))?;
     }
+    emit("pipeline.yaml".to_string(), spec::pipeline_document(&plan))?;
     files.push(("pipeline.py".to_string(), scaffold::pipeline_py(&plan)));
     let mut listed: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
     listed.push("MIGRATION.md".into());

@@ -225,7 +225,6 @@ pub fn plan(
     let p = &dag.pipelines[pipeline];
     let mut left_out = Vec::new();
     let roles: BTreeMap<usize, Role> = closure.iter().map(|&s| (s, role(dag, s, closure))).collect();
-    let _ = &mut left_out;
     let real: Vec<usize> = roles
         .iter()
         .filter(|(_, r)| !matches!(r, Role::Skip(_)))
@@ -251,7 +250,7 @@ pub fn plan(
             .map(|e| e.from)
             .collect();
         for q in preds.into_iter().chain(invoked) {
-            out.extend(stand_for(dag, q, &roles, closure, stands, &mut BTreeSet::new()));
+            out.extend(stand_for(dag, q, &roles, closure, stands));
         }
         out.remove(&s);
         out
@@ -262,9 +261,8 @@ pub fn plan(
         step_deps.insert(s, d);
     }
     let order = topo(&real, &step_deps).ok_or_else(|| {
-        format!(
-            "{title} has a dependency cycle (KFR005 shows it): a KFP pipeline must be acyclic, so fix the cycle first"
-        )
+        "it has a dependency cycle (KFR005 shows it): a KFP pipeline must be acyclic, so fix the cycle first"
+            .to_string()
     })?;
     let index: BTreeMap<usize, usize> = order.iter().enumerate().map(|(i, s)| (*s, i)).collect();
 
@@ -1097,68 +1095,93 @@ fn role(dag: &Dag, s: usize, closure: &BTreeSet<usize>) -> Role {
     Role::Component(None)
 }
 
-/// The components that are done when skipped step `s` is done.
+/// The components that are done when skipped step `s` is done: through
+/// what it runs and what it waits for, down to components. Iterative, so
+/// long chains of skipped steps cannot overflow the stack.
 fn stand_for(
     dag: &Dag,
     s: usize,
     roles: &BTreeMap<usize, Role>,
     closure: &BTreeSet<usize>,
     memo: &mut BTreeMap<usize, BTreeSet<usize>>,
-    visiting: &mut BTreeSet<usize>,
 ) -> BTreeSet<usize> {
-    if !matches!(roles.get(&s), Some(Role::Skip(_)) | None) {
+    let is_component = |x: usize| !matches!(roles.get(&x), Some(Role::Skip(_)) | None);
+    if is_component(s) {
         return BTreeSet::from([s]);
     }
-    if let Some(m) = memo.get(&s) {
-        return m.clone();
+    let next = |x: usize| -> Vec<usize> {
+        dag.step_edges_out(x)
+            .filter(|e| e.kind == EdgeKind::Invokes && closure.contains(&e.to))
+            .map(|e| e.to)
+            .chain(
+                dag.step_edges_in(x)
+                    .filter(|e| e.kind != EdgeKind::Invokes && closure.contains(&e.from) && e.from != x)
+                    .map(|e| e.from),
+            )
+            .collect()
+    };
+    // post-order: a step's set once all of its skipped neighbours have theirs
+    // (a neighbour still open closes a cycle and adds nothing)
+    let mut open: BTreeSet<usize> = BTreeSet::new();
+    let mut stack: Vec<(usize, bool)> = vec![(s, false)];
+    while let Some((x, expanded)) = stack.pop() {
+        if memo.contains_key(&x) {
+            continue;
+        }
+        if !expanded {
+            open.insert(x);
+            stack.push((x, true));
+            for q in next(x) {
+                if !is_component(q) && !memo.contains_key(&q) && !open.contains(&q) {
+                    stack.push((q, false));
+                }
+            }
+            continue;
+        }
+        let mut out = BTreeSet::new();
+        for q in next(x) {
+            if is_component(q) {
+                out.insert(q);
+            } else if let Some(m) = memo.get(&q) {
+                out.extend(m.iter().copied());
+            }
+        }
+        open.remove(&x);
+        memo.insert(x, out);
     }
-    if !visiting.insert(s) {
-        return BTreeSet::new();
-    }
-    let mut out = BTreeSet::new();
-    let next: Vec<usize> = dag
-        .step_edges_out(s)
-        .filter(|e| e.kind == EdgeKind::Invokes && closure.contains(&e.to))
-        .map(|e| e.to)
-        .chain(
-            dag.step_edges_in(s)
-                .filter(|e| e.kind != EdgeKind::Invokes && closure.contains(&e.from) && e.from != s)
-                .map(|e| e.from),
-        )
-        .collect();
-    for q in next {
-        out.extend(stand_for(dag, q, roles, closure, memo, visiting));
-    }
-    visiting.remove(&s);
-    memo.insert(s, out.clone());
-    out
+    memo.get(&s).cloned().unwrap_or_default()
 }
 
 /// Steps in dependency order (producers first, then by step index); None
 /// on a cycle.
 fn topo(steps: &[usize], deps: &BTreeMap<usize, BTreeSet<usize>>) -> Option<Vec<usize>> {
-    let mut done: BTreeSet<usize> = BTreeSet::new();
+    // layer by layer: every step whose dependencies are all in earlier
+    // layers, each layer in step order (linear in steps and dependencies)
+    let mut waiting: BTreeMap<usize, usize> = steps.iter().map(|s| (*s, deps[s].len())).collect();
+    let mut dependents: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for &s in steps {
+        for &d in &deps[&s] {
+            dependents.entry(d).or_default().push(s);
+        }
+    }
+    let mut layer: Vec<usize> = steps.iter().copied().filter(|s| deps[s].is_empty()).collect();
     let mut order = Vec::with_capacity(steps.len());
-    let mut remaining: Vec<usize> = steps.to_vec();
-    while !remaining.is_empty() {
-        let before = remaining.len();
+    while !layer.is_empty() {
+        layer.sort_unstable();
         let mut next = Vec::new();
-        for &s in &remaining {
-            if deps[&s].iter().all(|d| done.contains(d)) {
-                order.push(s);
-            } else {
-                next.push(s);
+        for &s in &layer {
+            for &t in dependents.get(&s).map(Vec::as_slice).unwrap_or(&[]) {
+                let w = waiting.get_mut(&t)?;
+                *w -= 1;
+                if *w == 0 {
+                    next.push(t);
+                }
             }
         }
-        for &s in &order[order.len() - (before - next.len())..] {
-            done.insert(s);
-        }
-        if next.len() == before {
-            return None;
-        }
-        remaining = next;
+        order.append(&mut layer);
+        layer = next;
     }
-    Some(order)
+    (order.len() == steps.len()).then_some(order)
 }
 
 /// The name a component gets: the script it runs (`train` for
@@ -1421,23 +1444,31 @@ fn cache_policy(step: &Step, inputs: &[Artifact], rw: &command::Rewrite) -> (boo
 /// Pipeline inputs: one per distinct component parameter (same name, type
 /// and default share one; a clash gets the component's name as prefix).
 fn pipeline_inputs(components: &mut [Component]) -> Vec<(String, ParamType, Option<serde_json::Value>)> {
+    type Key = (String, &'static str, String);
     let mut out: Vec<(String, ParamType, Option<serde_json::Value>)> = Vec::new();
+    // by (name, type, default): the input that shares them; names in use
+    let mut shared: std::collections::HashMap<Key, String> = std::collections::HashMap::new();
+    let mut names_used: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut taken = Unique::default();
     for c in components.iter_mut() {
         for p in c.params.iter_mut().filter(|p| p.from_task.is_none()) {
-            if let Some((n, _, _)) = out
-                .iter()
-                .find(|(n, t, d)| *n == p.name && *t == p.ty && *d == p.default)
-            {
+            let key: Key = (
+                p.name.clone(),
+                p.ty.ir(),
+                p.default.as_ref().map(|d| d.to_string()).unwrap_or_default(),
+            );
+            if let Some(n) = shared.get(&key) {
                 p.pipeline_input = n.clone();
                 continue;
             }
-            let base = if out.iter().any(|(n, _, _)| *n == p.name) {
+            let base = if names_used.contains(&p.name) {
                 format!("{}_{}", c.func, p.name)
             } else {
                 p.name.clone()
             };
             let n = taken.take(&base, '_');
+            names_used.insert(p.name.clone());
+            shared.insert(key, n.clone());
             p.pipeline_input = n.clone();
             out.push((n, p.ty, p.default.clone()));
         }
@@ -1460,6 +1491,11 @@ fn describe_step(db: &SourceDb, dag: &Dag, step: &Step) -> String {
 }
 
 fn reduce_order_deps(components: &mut [Component]) {
+    // quadratic at worst: past a few thousand tasks the implied
+    // dependencies stay (they are valid, only redundant)
+    if components.len() > 5_000 {
+        return;
+    }
     let deps: Vec<BTreeSet<usize>> = components.iter().map(|c| c.deps.clone()).collect();
     let reach = |from: usize| -> BTreeSet<usize> {
         let mut seen = BTreeSet::new();
@@ -1480,6 +1516,10 @@ fn reduce_order_deps(components: &mut [Component]) {
             .filter_map(|a| a.source.as_ref().map(|(p, _)| *p))
             .chain(components[i].params.iter().filter_map(|p| p.from_task))
             .collect();
+        // a single dependency implies no other
+        if deps[i].len() < 2 {
+            continue;
+        }
         let implied: BTreeSet<usize> = deps[i].iter().flat_map(|&d| reach(d)).collect();
         components[i].deps.retain(|d| data.contains(d) || !implied.contains(d));
     }

@@ -139,19 +139,24 @@ pub fn migration_md(db: &SourceDb, dag: &Dag, plan: &Plan, files: &[String]) -> 
         }
         let _ = writeln!(w);
     }
+    let consumed: std::collections::HashSet<(usize, &str)> = plan
+        .components
+        .iter()
+        .flat_map(|d| {
+            d.inputs
+                .iter()
+                .filter_map(|a| a.source.as_ref().map(|(p, path)| (*p, path.as_str())))
+        })
+        .collect();
     let finals: Vec<String> = plan
         .components
         .iter()
-        .flat_map(|c| {
+        .enumerate()
+        .flat_map(|(i, c)| {
+            let consumed = &consumed;
             c.outputs
                 .iter()
-                .filter(|o| {
-                    !plan.components.iter().any(|d| {
-                        d.inputs
-                            .iter()
-                            .any(|a| a.source.as_ref().is_some_and(|(_, p)| *p == o.path))
-                    })
-                })
+                .filter(move |o| !consumed.contains(&(i, o.path.as_str())))
                 .map(move |o| format!("| `{}` | `{}.{}` | `{}` |", cell(&o.path), c.name, o.name, o.ty))
         })
         .collect();
@@ -173,16 +178,18 @@ pub fn migration_md(db: &SourceDb, dag: &Dag, plan: &Plan, files: &[String]) -> 
         let _ = writeln!(w, "None: the commands take no values besides files.\n");
     } else {
         let _ = writeln!(w, "| pipeline input | type | default | from |\n|---|---|---|---|");
+        let mut feeds: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
+        for c in &plan.components {
+            for p in c.params.iter().filter(|p| p.from_task.is_none()) {
+                let at = p.span.map(|s| format!(" at {}", location(db, s))).unwrap_or_default();
+                feeds
+                    .entry(p.pipeline_input.as_str())
+                    .or_default()
+                    .push(format!("{} of `{}`{at}", p.origin, c.name));
+            }
+        }
         for (n, ty, d) in &plan.inputs {
-            let from: Vec<String> = plan
-                .components
-                .iter()
-                .flat_map(|c| c.params.iter().filter(|p| p.pipeline_input == *n).map(move |p| (c, p)))
-                .map(|(c, p)| {
-                    let at = p.span.map(|s| format!(" at {}", location(db, s))).unwrap_or_default();
-                    format!("{} of `{}`{at}", p.origin, c.name)
-                })
-                .collect();
+            let from = feeds.get(n.as_str()).cloned().unwrap_or_default();
             let d = d.as_ref().map_or("(required)".to_string(), |d| format!("`{d}`"));
             let _ = writeln!(
                 w,

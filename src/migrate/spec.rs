@@ -205,8 +205,7 @@ pub fn component_document(c: &Component) -> Value {
     }
     let mut dag = Map::new();
     let mut dag_outputs = Map::new();
-    if let Some(r) = c.returns {
-        let _ = r;
+    if c.returns.is_some() {
         dag_outputs.insert(
             "parameters".into(),
             json!({"Output": {"valueFromParameter": {"outputParameterKey": "Output", "producerSubtask": c.name}}}),

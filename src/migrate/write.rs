@@ -48,15 +48,25 @@ pub fn write_all(out: &Path, files: &[(String, String)]) -> Result<Vec<PathBuf>,
             ));
         }
     }
-    let mut written = Vec::new();
-    for (rel, text) in files {
-        let path = out.join(rel);
-        let dir = path.parent().unwrap_or(out);
+    use rayon::prelude::*;
+    let mut dirs: Vec<PathBuf> = files
+        .iter()
+        .map(|(rel, _)| out.join(rel).parent().unwrap_or(out).to_path_buf())
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in &dirs {
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
-        write_atomic(&path, text.as_bytes()).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-        written.push(path);
     }
-    Ok(written)
+    // each file is independent: written (and synced) in parallel
+    files
+        .par_iter()
+        .map(|(rel, text)| {
+            let path = out.join(rel);
+            write_atomic(&path, text.as_bytes()).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+            Ok(path)
+        })
+        .collect()
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
