@@ -15,7 +15,7 @@ use std::process::ExitCode;
 #[command(
     name = "kfr",
     version,
-    about = "Reads ML pipelines (Makefiles today; Jenkins, cron, Airflow and Kubeflow next), builds one DAG of their steps and the files they hand each other, and lints it."
+    about = "Reads ML pipelines (GNU Makefiles, Jenkinsfiles and Jenkins jobs, crontabs, Airflow DAGs, Kubeflow pipelines), builds one DAG of their steps and the files they hand each other, lints it, and migrates legacy pipelines to Kubeflow Pipelines."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -120,7 +120,7 @@ pub struct MigrateArgs {
     /// Directory to write into (created if missing; must be empty unless --force).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// The pipeline to migrate: a make goal (`train`, `Makefile:train`), a Jenkins job, an Airflow dag_id, or a name `kfr migrate` lists. Default: the pipeline with the most steps.
+    /// The pipeline to migrate: a make goal (`train`, `Makefile:train`), a Jenkins job, an Airflow dag_id, a cron entry (`crontab:12`). Default: the pipeline with the most steps. An unknown name lists the pipelines found.
     #[arg(long, value_name = "NAME", conflicts_with = "all")]
     pub pipeline: Option<String>,
     /// Migrate every pipeline found, each into its own subdirectory.
@@ -212,7 +212,7 @@ fn load(inputs: &Inputs) -> Result<crate::analysis::Analysis, String> {
     let found = discover(&inputs.paths, &excludes)?;
     for p in &found.unrecognised {
         eprintln!(
-            "kfr: {}: not a pipeline source kfr reads (Makefile, makefile, GNUmakefile, *.mk); skipped",
+            "kfr: {}: not a pipeline source kfr reads (makefiles, Jenkinsfiles, Jenkins config.xml, crontabs, Airflow and KFP Python files, compiled KFP YAML); skipped",
             p.display()
         );
     }
