@@ -835,11 +835,7 @@ impl Ctx<'_> {
                                     p.ty.python()
                                 ),
                             });
-                            (
-                                p.default.clone(),
-                                None,
-                                format!("parameter `{}` of `{}`", p.name, callable.name),
-                            )
+                            (p.default.clone(), None, format!("the default of `{}`", p.name))
                         }
                     }
                 }
@@ -856,17 +852,9 @@ impl Ctx<'_> {
                             step.name, p.name
                         ),
                     });
-                    (
-                        p.default.clone(),
-                        None,
-                        format!("parameter `{}` of `{}`", p.name, callable.name),
-                    )
+                    (p.default.clone(), None, format!("the default of `{}`", p.name))
                 }
-                None => (
-                    p.default.clone(),
-                    None,
-                    format!("parameter `{}` of `{}`", p.name, callable.name),
-                ),
+                None => (p.default.clone(), None, format!("the default of `{}`", p.name)),
             };
             if let Some(serde_json::Value::String(v)) = &default
                 && from_task.is_none()
