@@ -139,6 +139,63 @@ impl Pins {
                 self.add(name, Some(format!("=={version}")), true, shown(&path));
             }
         }
+        // pyproject.toml: PEP 621 `dependencies` (and optional groups) and
+        // Poetry's dependency tables, each a requirement like a requirements
+        // file line
+        let pyproject = dir.join("pyproject.toml");
+        if let Ok(text) = std::fs::read_to_string(&pyproject)
+            && let Ok(doc) = text.parse::<toml::Table>()
+        {
+            let at = shown(&pyproject);
+            let mut listed: Vec<String> = Vec::new();
+            let project = doc.get("project");
+            let strings = |v: Option<&toml::Value>| -> Vec<String> {
+                v.and_then(|v| v.as_array())
+                    .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+                    .unwrap_or_default()
+            };
+            listed.extend(strings(project.and_then(|p| p.get("dependencies"))));
+            if let Some(groups) = project
+                .and_then(|p| p.get("optional-dependencies"))
+                .and_then(|g| g.as_table())
+            {
+                for g in groups.values() {
+                    listed.extend(strings(Some(g)));
+                }
+            }
+            let poetry = doc.get("tool").and_then(|t| t.get("poetry"));
+            let mut tables: Vec<&toml::Table> = Vec::new();
+            tables.extend(poetry.and_then(|p| p.get("dependencies")).and_then(|d| d.as_table()));
+            if let Some(groups) = poetry.and_then(|p| p.get("group")).and_then(|g| g.as_table()) {
+                for g in groups.values() {
+                    tables.extend(g.get("dependencies").and_then(|d| d.as_table()));
+                }
+            }
+            for t in tables {
+                for (name, v) in t {
+                    if name == "python" {
+                        continue;
+                    }
+                    // `"1.2.3"` is an exact pin in Poetry; `^`, `~`, `*` are ranges
+                    let version = v.as_str().or_else(|| v.get("version").and_then(|x| x.as_str()));
+                    match version {
+                        Some(ver) if ver.chars().next().is_some_and(|c| c.is_ascii_digit()) => {
+                            listed.push(format!("{name}=={ver}"))
+                        }
+                        Some(ver) if ver.starts_with("==") => listed.push(format!("{name}{ver}")),
+                        _ => listed.push(name.clone()),
+                    }
+                }
+            }
+            if !listed.is_empty() {
+                self.files.push(at.clone());
+            }
+            for req in listed {
+                if let Some(r) = packages::classify(&req, false) {
+                    self.add(&r.name, r.spec.clone(), r.pinned, at.clone());
+                }
+            }
+        }
         let pipfile = dir.join("Pipfile.lock");
         if let Ok(text) = std::fs::read_to_string(&pipfile)
             && let Ok(doc) = serde_json::from_str::<serde_json::Value>(&text)
@@ -510,6 +567,26 @@ mod tests {
         assert!(STDLIB.windows(2).all(|w| w[0] < w[1]));
         assert!(STDLIB.binary_search(&"argparse").is_ok());
         assert!(STDLIB.binary_search(&"pandas").is_err());
+    }
+
+    #[test]
+    fn reads_pins_from_pyproject() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("pyproject.toml"),
+            "[project]\nname = \"x\"\ndependencies = [\"pandas==2.2.2\", \"numpy>=1.26\"]\n\
+             [tool.poetry.dependencies]\npython = \"^3.11\"\nscikit-learn = \"1.5.1\"\ntorch = \"^2.3\"\n",
+        )
+        .unwrap();
+        let db = SourceDb::new();
+        let mut pins = Pins::default();
+        pins.read_dir(&db, dir.path());
+        assert_eq!(pins.requirement("pandas").spec, "pandas==2.2.2");
+        assert!(pins.requirement("pandas").pinned);
+        assert!(!pins.requirement("numpy").pinned);
+        assert_eq!(pins.requirement("scikit_learn").spec, "scikit-learn==1.5.1");
+        assert!(!pins.requirement("torch").pinned);
+        assert_eq!(pins.files.len(), 1);
     }
 
     #[test]
