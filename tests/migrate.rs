@@ -457,3 +457,35 @@ fn the_whole_corpus_migrates() {
     let failures: Vec<&str> = text.lines().filter(|l| !l.starts_with("ok")).collect();
     assert!(out.status.success(), "the KFP SDK disagrees:\n{}", failures.join("\n"));
 }
+
+#[test]
+fn python_operator_arguments_by_position_and_name() {
+    let src = tempfile::tempdir().unwrap();
+    std::fs::write(
+        src.path().join("scoring.py"),
+        r#"from datetime import datetime
+
+from airflow import DAG
+from airflow.operators.python import PythonOperator
+
+
+def score(model_path: str, threshold: float = 0.5, batch=64):
+    print(model_path, threshold, batch)
+
+
+with DAG("nightly_scoring", start_date=datetime(2024, 1, 1), schedule="@daily") as dag:
+    PythonOperator(task_id="score", python_callable=score, op_args=["/models/m.pkl", 0.7], op_kwargs={"batch": 128})
+"#,
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let written = migrate(src.path().to_str().unwrap(), out.path(), &[]);
+    let p = yaml(&written["pipeline.yaml"]);
+    let inputs = &p["root"]["inputDefinitions"]["parameters"];
+    assert_eq!(inputs["model_path"]["defaultValue"], "/models/m.pkl");
+    assert_eq!(inputs["threshold"]["defaultValue"], 0.7);
+    assert_eq!(inputs["batch"]["defaultValue"], 128);
+    assert_eq!(inputs["batch"]["parameterType"], "NUMBER_INTEGER");
+    assert!(written["pipeline.py"].contains("def score(model_path: str, threshold: float = 0.5, batch: int = 64):"));
+    assert!(written["MIGRATION.md"].contains("`0 0 0 * * *`"));
+}

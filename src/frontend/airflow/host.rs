@@ -481,7 +481,8 @@ fn xcoms_in<'t>(af: &Airflow<'t>, v: &Value<'t>, out: &mut Vec<usize>, depth: us
     }
 }
 
-fn func_param_names<'t>(it: &It<'t>, f: &Func<'t>) -> Vec<String> {
+/// The names of a function's parameters, in order.
+pub fn func_param_names<'t>(it: &It<'t>, f: &Func<'t>) -> Vec<String> {
     let Some(p) = f.params else { return Vec::new() };
     let mut cursor = p.walk();
     p.named_children(&mut cursor)

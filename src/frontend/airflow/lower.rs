@@ -434,11 +434,23 @@ fn callable<'t>(it: &Interp<'t, Airflow<'t>>, program: &python::Program, task: &
             };
             args.push((param.clone(), arg));
         }
-    } else if let Some((Value::Dict(d), _)) = kwarg(task, "op_kwargs") {
-        for (k, v) in &d.borrow().items {
-            if let Some(k) = k.as_str() {
+    } else {
+        // `op_args` by position, then `op_kwargs` by name
+        let names = super::host::func_param_names(it, &f);
+        if let Some((v, _)) = kwarg(task, "op_args")
+            && let Some(items) = v.items()
+        {
+            for (name, v) in names.iter().zip(items.iter()) {
                 let arg = literal(v).map_or_else(|| CallArg::Other(v.display()), CallArg::Literal);
-                args.push((k.to_string(), arg));
+                args.push((name.clone(), arg));
+            }
+        }
+        if let Some((Value::Dict(d), _)) = kwarg(task, "op_kwargs") {
+            for (k, v) in &d.borrow().items {
+                if let Some(k) = k.as_str() {
+                    let arg = literal(v).map_or_else(|| CallArg::Other(v.display()), CallArg::Literal);
+                    args.push((k.to_string(), arg));
+                }
             }
         }
     }
