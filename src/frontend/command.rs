@@ -23,9 +23,10 @@ pub struct CommandText<'a> {
     pub dir: &'a Path,
 }
 
-/// Replace the whitespace inside Jinja `{{ … }}` and `{% … %}` with `_`, so
-/// the shell parser keeps a templated path in one word; byte offsets are
-/// unchanged.
+/// Replace the whitespace and shell syntax (quotes, parentheses, `|`, `;`,
+/// `$`, ...) inside Jinja `{{ … }}` and `{% … %}` with `_`, so the shell
+/// parser keeps a templated word in one piece whatever the template holds
+/// (`{{ ti.xcom_pull(task_ids='train') }}`); byte offsets are unchanged.
 pub fn protect_templates(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut depth = 0usize;
@@ -45,7 +46,12 @@ pub fn protect_templates(text: &str) -> String {
             continue;
         }
         let c = text[i..].chars().next().unwrap_or(' ');
-        if depth > 0 && (c == ' ' || c == '\t') {
+        if depth > 0
+            && matches!(
+                c,
+                ' ' | '\t' | '\n' | '\'' | '"' | '(' | ')' | '|' | '&' | ';' | '<' | '>' | '$' | '`' | '\\' | '#'
+            )
+        {
             out.push('_');
         } else {
             out.push(c);
@@ -371,5 +377,12 @@ mod tests {
         let p = protect_templates(t);
         assert_eq!(p.len(), t.len());
         assert_eq!(p, "python x.py data/{{_ds_}}/in.csv {%_if_x_%}y{%_endif_%}");
+        let t = "python e.py --model {{ ti.xcom_pull(task_ids='train') }} --data d.csv";
+        let p = protect_templates(t);
+        assert_eq!(p.len(), t.len());
+        assert_eq!(
+            p,
+            "python e.py --model {{_ti.xcom_pull_task_ids=_train___}} --data d.csv"
+        );
     }
 }
