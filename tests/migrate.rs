@@ -489,3 +489,39 @@ with DAG("nightly_scoring", start_date=datetime(2024, 1, 1), schedule="@daily") 
     assert!(written["pipeline.py"].contains("def score(model_path: str, threshold: float = 0.5, batch: int = 64):"));
     assert!(written["MIGRATION.md"].contains("`0 0 0 * * *`"));
 }
+
+/// PyYAML (YAML 1.1, what the SDK loads with) reads the emitted YAML as
+/// the same values: `yes`, dates and times stay strings, scripts keep
+/// their bytes.
+#[test]
+fn pyyaml_reads_the_values_written() {
+    if std::env::var_os("KFR_REQUIRE_KFP").is_none() {
+        return;
+    }
+    let python = python_venv::python("kfp-venv", KFP).unwrap_or_else(|e| panic!("cannot install the KFP SDK: {e}"));
+    let tricky = serde_json::json!({
+        "words": ["yes", "No", "on", "off", "y", "n", "true", "null", "~", "=", "<<"],
+        "numbers": ["2024-01-01", "2024-01-01 10:00:00", "1:30", "0x1f", "0o17", "1e3", "007", ".5", "-1", "+2", "1_000", ".inf", "0.0.1"],
+        "text": ["-ec", "--executor_input", "{{$}}", "a: b", "a #b", "#x", "ü résumé", " lead", "trail ", "it's", "?x", ":x", "-", "--", "- x", "---", "x:"],
+        "scripts": ["\nif true; then\n    echo x\nfi\n", "a\n\n\n", "  indented\n\tx", "x\r\ny", "bell\u{7}"],
+        "numbers_typed": [300, 0.05, 2.0, -1e-5, true, null],
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.yaml");
+    std::fs::write(
+        &path,
+        kfr::migrate::spec::to_yaml(&serde_json::json!({"pipelineInfo": {"name": "t"}, "v": tricky})),
+    )
+    .unwrap();
+    let out = std::process::Command::new(&python)
+        .args([
+            "-c",
+            "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))['v']))",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let back: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(back, tricky);
+}

@@ -9,6 +9,7 @@
 //! [`validate`] checks the rendered IR before [`write`] puts it on disk.
 
 mod command;
+mod emit;
 mod names;
 mod pins;
 pub mod plan;

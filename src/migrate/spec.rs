@@ -404,6 +404,5 @@ fn one_line(s: &str) -> String {
 
 /// The document as YAML text with its header comment.
 pub fn to_yaml(doc: &Value) -> String {
-    let body = serde_yaml::to_string(doc).expect("JSON values always serialise");
-    format!("{}{body}", header(doc))
+    format!("{}{}", header(doc), super::emit::to_yaml(doc))
 }
