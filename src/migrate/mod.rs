@@ -5,16 +5,20 @@
 //! that compiles to the same pipeline, and MIGRATION.md saying what was
 //! not carried over.
 //!
-//! [`plan`] decides; [`spec`], [`scaffold`] and [`report`] render;
-//! [`validate`] checks the rendered IR before [`write`] puts it on disk.
+//! [`plan`] decides what becomes what (with `role` for each step and
+//! `component` for each component); [`spec`] (through `emit`), `scaffold`
+//! and `report` render; [`validate`] checks the rendered IR before `write`
+//! puts it on disk.
 
 mod command;
+mod component;
 mod emit;
 mod names;
 mod pins;
 pub mod plan;
 mod python_task;
 mod report;
+mod role;
 mod scaffold;
 mod schedule;
 mod script_task;
