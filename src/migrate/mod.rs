@@ -123,6 +123,79 @@ fn file_label(path: &str) -> String {
     stem
 }
 
+/// Goals that are a makefile's tooling, not its pipeline.
+const TOOLING_GOALS: &[&str] = &[
+    "help",
+    "usage",
+    "list",
+    "targets",
+    "info",
+    "lint",
+    "format",
+    "fmt",
+    "check",
+    "test",
+    "tests",
+    "clean",
+    "distclean",
+    "install",
+    "setup",
+    "venv",
+    "env",
+    "deps",
+    "requirements",
+    "init",
+    "docs",
+    "serve",
+    "shell",
+    "print-%",
+    "debug",
+];
+
+/// The goal that runs a makefile's pipeline: its default goal, unless that
+/// is tooling (`.DEFAULT_GOAL := help`); then `all`, else the top-level
+/// target that runs the most steps. With the reason, when it is not the
+/// default goal.
+fn main_goal(dag: &Dag, pipeline: usize, steps: &[usize]) -> (Option<usize>, String) {
+    let p = &dag.pipelines[pipeline];
+    let by_name = |n: &str| steps.iter().copied().find(|&s| dag.steps[s].name == n);
+    let tooling = |s: usize| TOOLING_GOALS.contains(&dag.steps[s].name.as_str());
+    let default = p.default_step.as_deref().and_then(by_name);
+    match default {
+        Some(d) if !tooling(d) => return (Some(d), String::new()),
+        None if steps.is_empty() => return (None, String::new()),
+        _ => {}
+    }
+    let why = |d: Option<usize>| match d {
+        Some(d) => format!(
+            " (its default goal `{}` is tooling, not the pipeline)",
+            dag.steps[d].name
+        ),
+        None => String::new(),
+    };
+    if let Some(all) = by_name("all") {
+        return (Some(all), why(default));
+    }
+    // top-level targets: no other target of the makefile needs them
+    let needed: BTreeSet<usize> = steps
+        .iter()
+        .copied()
+        .filter(|&s| {
+            dag.step_edges_out(s)
+                .any(|e| e.kind != EdgeKind::Invokes && dag.steps[e.to].pipeline == pipeline)
+        })
+        .collect();
+    let best = steps
+        .iter()
+        .copied()
+        .filter(|&s| !needed.contains(&s) && !tooling(s))
+        .max_by(|&a, &b| closure(dag, &[a]).len().cmp(&closure(dag, &[b]).len()).then(b.cmp(&a)));
+    match best {
+        Some(b) => (Some(b), why(default)),
+        None => (default, String::new()),
+    }
+}
+
 /// Every pipeline that can be migrated, and where a run of it starts (the
 /// steps it runs are computed by [`select`] for the ones it considers: a
 /// makefile has a candidate per target).
@@ -141,9 +214,10 @@ pub fn candidates(db: &SourceDb, dag: &Dag) -> Vec<Candidate> {
             PipelineKind::Kfp => continue,
             PipelineKind::Make => {
                 let label = file_label(&file);
+                let (main, why) = main_goal(dag, pi, &steps);
                 for &s in &steps {
                     let step = &dag.steps[s];
-                    let is_default = p.default_step.as_deref() == Some(step.name.as_str());
+                    let is_default = main == Some(s);
                     let name = if is_default {
                         names::kfp_name(&label)
                     } else {
@@ -158,10 +232,11 @@ pub fn candidates(db: &SourceDb, dag: &Dag) -> Vec<Candidate> {
                     if is_default {
                         aliases.extend([p.id.clone(), p.name.clone(), file.clone(), label.clone()]);
                     }
+                    let note = if is_default { why.clone() } else { String::new() };
                     out.push(Candidate {
                         pipeline: pi,
                         name,
-                        title: format!("make goal `{}` of `{file}`", step.name),
+                        title: format!("make goal `{}` of `{file}`{note}", step.name),
                         roots: vec![s],
                         steps: BTreeSet::new(),
                         aliases,

@@ -586,7 +586,13 @@ fn pipeline_inputs(components: &mut [Component]) -> Vec<(String, ParamType, Opti
     // by (name, type, default): the input that shares them; names in use
     let mut shared: std::collections::HashMap<Key, String> = std::collections::HashMap::new();
     let mut names_used: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let mut taken = Unique::default();
+    // inside the pipeline function, an input must not shadow a component
+    // function or a task variable (`train`, `train_task`)
+    let reserved: Vec<String> = components
+        .iter()
+        .flat_map(|c| [c.func.clone(), format!("{}_task", c.func)])
+        .collect();
+    let mut taken = Unique::new(reserved.iter().map(String::as_str));
     for c in components.iter_mut() {
         for p in c.params.iter_mut().filter(|p| p.from_task.is_none()) {
             let key: Key = (
