@@ -13,6 +13,15 @@ use crate::source::SourceDb;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+/// `a`, `a and b`, `a, b and c`.
+fn list_words(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 /// What building a component needs to know of the plan around it.
 pub(super) struct Ctx<'a> {
     /// The directory the image's working directory stands for.
@@ -216,11 +225,21 @@ impl Ctx<'_> {
                 step.name
             )));
         }
-        for (art, path) in &rw.staged {
-            left_out.push(note(format!(
+        // one note per step, however many files it copies
+        match rw.staged.as_slice() {
+            [] => {}
+            [(art, path)] => left_out.push(note(format!(
                 "`{}` does not name `{path}` in its command: the component copies it to and from the artifact `{art}`",
                 step.name
-            )));
+            ))),
+            many => {
+                let shown: Vec<String> = many.iter().map(|(a, p)| format!("`{p}` (`{a}`)")).collect();
+                left_out.push(note(format!(
+                    "`{}` does not name {} in its command: the component copies each to and from its artifact",
+                    step.name,
+                    list_words(&shown)
+                )));
+            }
         }
         for effect in side_effects(&text) {
             left_out.push(note(format!(
