@@ -623,21 +623,84 @@ pub(super) fn side_effects(cmd: &str) -> Vec<String> {
     out
 }
 
-pub(super) fn retry_plan(db: &SourceDb, dag: &Dag, s: usize, default: u32) -> RetryPlan {
+/// For each make target that steps of the closure run (`make train` under
+/// `retry(3)`), the retries its first caller (in the order the steps are
+/// written) gives it, and that caller. In KFP the target runs once, as it
+/// did for that caller: later callers find it made.
+pub(super) fn caller_retries(dag: &Dag, closure: &BTreeSet<usize>) -> BTreeMap<usize, (u32, usize)> {
+    let mut out: BTreeMap<usize, (u32, usize)> = BTreeMap::new();
+    for &c in closure {
+        for e in dag.step_edges_out(c) {
+            if e.kind != EdgeKind::Invokes || !closure.contains(&e.to) {
+                continue;
+            }
+            let own = dag.steps[c]
+                .invocations
+                .iter()
+                .find(|inv| Some(inv.span) == e.span)
+                .and_then(|inv| inv.retry.as_ref())
+                .and_then(Retry::retries);
+            let r = own.or(dag.steps[c].effective_retries).unwrap_or(0);
+            // the invoked target and what it needs in its makefile
+            let p = dag.steps[e.to].pipeline;
+            let mut seen = BTreeSet::new();
+            let mut stack = vec![e.to];
+            while let Some(t) = stack.pop() {
+                if !seen.insert(t) {
+                    continue;
+                }
+                // callers come in step order: the first one stays
+                out.entry(t).or_insert((r, c));
+                for d in dag.step_edges_in(t) {
+                    if d.kind != EdgeKind::Invokes && dag.steps[d.from].pipeline == p {
+                        stack.push(d.from);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+pub(super) fn retry_plan(
+    db: &SourceDb,
+    dag: &Dag,
+    s: usize,
+    default: u32,
+    inherited: Option<(u32, usize)>,
+) -> RetryPlan {
     let step = &dag.steps[s];
     let delay = step.retry_delay.as_deref().and_then(seconds);
-    let legacy = |count: u32, why: String| RetryPlan {
+    let legacy = |count: u32, delay: Option<u64>, why: String| RetryPlan {
         count,
         backoff_secs: delay.unwrap_or(30),
         factor: 2.0,
         max_secs: 3600,
         why,
     };
+    if let Retry::Count { count, span } = &step.retry
+        && *count > 0
+    {
+        let at = super::report::location(db, *span);
+        return legacy(*count, delay, format!("the legacy retry at {at}"));
+    }
+    if step.retry == Retry::None
+        && let Some((n, c)) = inherited.filter(|(n, _)| *n > 0)
+    {
+        let caller = &dag.steps[c];
+        let delay = caller.retry_delay.as_deref().and_then(seconds);
+        return legacy(
+            n,
+            delay,
+            format!(
+                "inherited from {} `{}`, which runs it with retries",
+                caller.kind.as_str(),
+                caller.name
+            ),
+        );
+    }
+    let legacy = |count: u32, why: String| legacy(count, delay, why);
     match (&step.retry, step.effective_retries) {
-        (Retry::Count { count, span }, _) if *count > 0 => legacy(
-            *count,
-            format!("the legacy retry at {}", super::report::location(db, *span)),
-        ),
         (_, Some(n)) if n > 0 => {
             let by = dag
                 .step_edges_in(s)

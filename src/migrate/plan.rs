@@ -4,7 +4,7 @@
 //! other, their retry and caching policies, and everything that could not
 //! be carried over.
 
-use super::component::{Ctx, DEFAULT_IMAGE, retry_plan};
+use super::component::{Ctx, DEFAULT_IMAGE, caller_retries, retry_plan};
 use super::names::{self, Unique};
 use super::pins::{Pins, Requirement};
 use super::role::{Role, base_name, role, target_stem};
@@ -277,6 +277,7 @@ pub fn plan(
         project_dirs: &project_dirs,
         settings,
     };
+    let inherited_retries = caller_retries(dag, closure);
     let mut shared_bases: BTreeMap<String, usize> = BTreeMap::new();
     for &s in &order {
         if !matches!(roles[&s], Role::Python(_)) {
@@ -311,7 +312,7 @@ pub fn plan(
             Role::Skip(_) => unreachable!("only components are ordered"),
         };
         c.deps = step_deps[&s].iter().map(|d| index[d]).collect();
-        c.retry = retry_plan(db, dag, s, settings.retries);
+        c.retry = retry_plan(db, dag, s, settings.retries, inherited_retries.get(&s).copied());
         let step_settings = ctx.settings_of(s);
         let cron = dag.pipeline_of(step).kind == PipelineKind::Cron;
         for (k, v) in step_settings
