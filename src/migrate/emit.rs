@@ -225,7 +225,8 @@ fn literal_block(s: &str, at: usize) -> String {
     out
 }
 
-fn double_quoted(s: &str) -> String {
+/// `s` double-quoted, escaped the same way for YAML and Python.
+pub(super) fn double_quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {

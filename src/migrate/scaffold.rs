@@ -7,25 +7,10 @@ use super::plan::{Component, Placeholder, Plan};
 use super::spec;
 use std::fmt::Write;
 
-/// A Python string literal for `s` (double quotes, escapes for the rest).
+/// A Python string literal for `s`: double quotes, with the escapes YAML's
+/// double-quoted strings use too (`\n`, `\"`, `\u0007`).
 pub fn py_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    super::emit::double_quoted(s)
 }
 
 /// A multi-line string as implicitly concatenated literals, one line each,
