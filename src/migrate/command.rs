@@ -66,7 +66,7 @@ pub fn rewrite(
     } else {
         text.to_string()
     };
-    let script = shell::parse(&mask_templates(&text));
+    let script = shell::parse(&crate::frontend::command::protect_templates(&text));
     out.parse_errors = script.has_errors;
     let inputs: Vec<String> = files
         .iter()
@@ -248,39 +248,6 @@ impl ParamUse {
     }
 }
 
-/// The text with the inside of every Jinja `{{ … }}` / `{% … %}` template
-/// replaced by `x`, byte for byte, so that the shell reads each template
-/// as part of one word whatever it holds.
-fn mask_templates(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut depth = 0usize;
-    let mut i = 0;
-    let b = text.as_bytes();
-    while i < b.len() {
-        let two = b.get(i..i + 2);
-        if matches!(two, Some(b"{{") | Some(b"{%")) {
-            depth += 1;
-            out.push_str(&text[i..i + 2]);
-            i += 2;
-            continue;
-        }
-        if depth > 0 && matches!(two, Some(b"}}") | Some(b"%}")) {
-            depth -= 1;
-            out.push_str(&text[i..i + 2]);
-            i += 2;
-            continue;
-        }
-        let c = text[i..].chars().next().unwrap_or('x');
-        if depth > 0 {
-            out.extend(std::iter::repeat_n('x', c.len_utf8()));
-        } else {
-            out.push(c);
-        }
-        i += c.len_utf8();
-    }
-    out
-}
-
 /// Replace `path` inside one shell word as written (`raw`, quotes and all)
 /// by a reference to positional parameter `var` (`$1`); None when the word
 /// is too unusual to rewrite safely.
@@ -316,7 +283,7 @@ fn typed(value: &str) -> (ParamType, serde_json::Value) {
     if let Ok(i) = value.parse::<i64>()
         && !(value.len() > 1 && value.starts_with('0'))
     {
-        return (ParamType::Int, serde_json::Value::from(i));
+        return (ParamType::Integer, serde_json::Value::from(i));
     }
     if value.contains(['.', 'e', 'E'])
         && let Ok(f) = value.parse::<f64>()
@@ -326,12 +293,12 @@ fn typed(value: &str) -> (ParamType, serde_json::Value) {
             .next()
             .is_some_and(|c| c.is_ascii_digit() || c == '.' || c == '-')
     {
-        return (ParamType::Float, serde_json::Value::from(f));
+        return (ParamType::Double, serde_json::Value::from(f));
     }
     match value {
-        "true" | "True" => (ParamType::Bool, serde_json::Value::Bool(true)),
-        "false" | "False" => (ParamType::Bool, serde_json::Value::Bool(false)),
-        _ => (ParamType::Str, serde_json::Value::from(value)),
+        "true" | "True" => (ParamType::Boolean, serde_json::Value::Bool(true)),
+        "false" | "False" => (ParamType::Boolean, serde_json::Value::Bool(false)),
+        _ => (ParamType::String, serde_json::Value::from(value)),
     }
 }
 
@@ -507,8 +474,8 @@ mod tests {
         assert_eq!(r.args[0], Placeholder::OutArtifact("model".into()));
         assert_eq!(r.args[1], Placeholder::InArtifact("features".into()));
         assert_eq!(r.params[0].name, "n_estimators");
-        assert_eq!(r.params[0].ty, ParamType::Int);
-        assert_eq!(r.params[1].ty, ParamType::Float);
+        assert_eq!(r.params[0].ty, ParamType::Integer);
+        assert_eq!(r.params[1].ty, ParamType::Double);
         assert!(r.staged.is_empty());
     }
 

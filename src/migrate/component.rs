@@ -33,9 +33,21 @@ pub(super) struct Ctx<'a> {
     pub(super) pins: &'a Pins,
     pub(super) project_dirs: &'a [PathBuf],
     pub(super) settings: &'a Settings<'a>,
+    /// The distributions each script imports, read once per script (a
+    /// pattern rule runs one script for many targets).
+    pub(super) imports: std::cell::RefCell<BTreeMap<PathBuf, Option<Vec<String>>>>,
 }
 
 impl Ctx<'_> {
+    fn distributions(&self, script: &Path) -> Option<Vec<String>> {
+        if let Some(d) = self.imports.borrow().get(script) {
+            return d.clone();
+        }
+        let d = pins::script_distributions(self.db, script, self.project_dirs);
+        self.imports.borrow_mut().insert(script.to_path_buf(), d.clone());
+        d
+    }
+
     /// The steps that run make target `s` (its least retried caller, and
     /// that one's caller...), whose agent and environment it runs in.
     pub(super) fn runners(&self, s: usize) -> Vec<usize> {
@@ -241,7 +253,9 @@ impl Ctx<'_> {
                 )));
             }
         }
-        for effect in side_effects(&text) {
+        // the command as written, parsed once for what it runs
+        let parsed = shell::parse(&crate::frontend::command::protect_templates(&text));
+        for effect in side_effects(&parsed) {
             left_out.push(note(format!(
                 "`{}` runs `{effect}`, which changes something outside the pipeline's files: the task still runs it, but KFP does not track it, and a retry runs it again",
                 step.name
@@ -259,9 +273,9 @@ impl Ctx<'_> {
             PipelineKind::Make => dag.pipeline_of(step).dir.clone(),
             _ => db.get(step.span.file).dir().to_path_buf(),
         };
-        for script in python_scripts(&text) {
+        for script in python_scripts(&parsed) {
             let path = base.join(&script);
-            match pins::script_distributions(db, &path, self.project_dirs) {
+            match self.distributions(&path) {
                 Some(dists) => {
                     for d in dists {
                         let r = self.pins.requirement(&d);
@@ -518,8 +532,7 @@ pub(super) fn shell_of(step: &Step) -> &'static str {
 /// The Python scripts a command runs (`python3 scripts/train.py`), as
 /// paths from where the command starts (`cd scripts && python3 x.py` runs
 /// `scripts/x.py`).
-pub(super) fn python_scripts(cmd: &str) -> Vec<String> {
-    let script = shell::parse(&crate::frontend::command::protect_templates(cmd));
+pub(super) fn python_scripts(script: &shell::Script) -> Vec<String> {
     let mut out = Vec::new();
     for c in &script.commands {
         if let Invocation::Python(py) = &c.invocation
@@ -578,8 +591,7 @@ pub(super) fn without_make_runs(s: usize, dag: &Dag, closure: &BTreeSet<usize>) 
 
 /// The commands that change things outside the pipeline's files: uploads,
 /// pushes, deployments, messages.
-pub(super) fn side_effects(cmd: &str) -> Vec<String> {
-    let script = shell::parse(&crate::frontend::command::protect_templates(cmd));
+pub(super) fn side_effects(script: &shell::Script) -> Vec<String> {
     let mut out = Vec::new();
     for c in &script.commands {
         let words: Vec<&str> = c.words.iter().map(|w| w.text.as_str()).collect();

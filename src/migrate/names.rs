@@ -9,15 +9,7 @@ use std::collections::BTreeSet;
 /// trailing `-`, at most 100 characters (pipeline names may be 128, task
 /// keys get `-2` suffixes). Never empty.
 pub fn kfp_name(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    for c in raw.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_lowercase() || c.is_ascii_digit() {
-            out.push(c);
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let mut s = out.trim_matches('-').to_string();
+    let mut s = crate::frontend::kfp::model::k8s_name(raw);
     s.truncate(100);
     let s = s.trim_end_matches('-').to_string();
     if s.is_empty() { "step".to_string() } else { s }

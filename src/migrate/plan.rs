@@ -13,51 +13,20 @@ use crate::source::{SourceDb, Span};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ParamType {
-    Str,
-    Int,
-    Float,
-    Bool,
-    List,
-    Dict,
-}
+/// Parameter types are the KFP model's.
+pub use crate::frontend::kfp::model::ParamType;
 
-impl ParamType {
-    pub fn ir(self) -> &'static str {
-        match self {
-            ParamType::Str => "STRING",
-            ParamType::Int => "NUMBER_INTEGER",
-            ParamType::Float => "NUMBER_DOUBLE",
-            ParamType::Bool => "BOOLEAN",
-            ParamType::List => "LIST",
-            ParamType::Dict => "STRUCT",
-        }
-    }
-
-    pub fn python(self) -> &'static str {
-        match self {
-            ParamType::Str => "str",
-            ParamType::Int => "int",
-            ParamType::Float => "float",
-            ParamType::Bool => "bool",
-            ParamType::List => "list",
-            ParamType::Dict => "dict",
-        }
-    }
-
-    /// The type of a literal value.
-    pub fn of(v: &serde_json::Value) -> Option<ParamType> {
-        Some(match v {
-            serde_json::Value::String(_) => ParamType::Str,
-            serde_json::Value::Bool(_) => ParamType::Bool,
-            serde_json::Value::Number(n) if n.is_i64() || n.is_u64() => ParamType::Int,
-            serde_json::Value::Number(_) => ParamType::Float,
-            serde_json::Value::Array(_) => ParamType::List,
-            serde_json::Value::Object(_) => ParamType::Dict,
-            serde_json::Value::Null => return None,
-        })
-    }
+/// The type of a literal value; None for `null`.
+pub fn type_of(v: &serde_json::Value) -> Option<ParamType> {
+    Some(match v {
+        serde_json::Value::String(_) => ParamType::String,
+        serde_json::Value::Bool(_) => ParamType::Boolean,
+        serde_json::Value::Number(n) if n.is_i64() || n.is_u64() => ParamType::Integer,
+        serde_json::Value::Number(_) => ParamType::Double,
+        serde_json::Value::Array(_) => ParamType::List,
+        serde_json::Value::Object(_) => ParamType::Struct,
+        serde_json::Value::Null => return None,
+    })
 }
 
 /// One element of a container's args.
@@ -276,13 +245,17 @@ pub fn plan(
         pins: &pins,
         project_dirs: &project_dirs,
         settings,
+        imports: Default::default(),
     };
     let inherited_retries = caller_retries(dag, closure);
-    let mut shared_bases: BTreeMap<String, usize> = BTreeMap::new();
-    for &s in &order {
-        if !matches!(roles[&s], Role::Python(_)) {
-            *shared_bases.entry(base_name(&dag.steps[s])).or_default() += 1;
-        }
+    let bases: BTreeMap<usize, String> = order
+        .iter()
+        .filter(|s| !matches!(roles[s], Role::Python(_)))
+        .map(|&s| (s, base_name(&dag.steps[s])))
+        .collect();
+    let mut shared_bases: BTreeMap<&str, usize> = BTreeMap::new();
+    for b in bases.values() {
+        *shared_bases.entry(b.as_str()).or_default() += 1;
     }
     for &s in order.iter() {
         let step = &dag.steps[s];
@@ -293,8 +266,8 @@ pub fn plan(
             _ => {
                 // a script run for many targets (a pattern rule) is told
                 // apart by the target: `train-ds0001`
-                let b = base_name(step);
-                if shared_bases.get(&b).is_some_and(|n| *n > 1) && step.kind == StepKind::Target {
+                let b = bases[&s].clone();
+                if shared_bases.get(b.as_str()).is_some_and(|n| *n > 1) && step.kind == StepKind::Target {
                     format!("{b}-{}", target_stem(&step.name))
                 } else {
                     b

@@ -138,12 +138,12 @@ fn param_type(annotation: &str) -> Option<ParamType> {
     let a = annotation.trim().trim_start_matches("typing.");
     let base = a.split('[').next().unwrap_or(a).trim();
     Some(match base {
-        "str" => ParamType::Str,
-        "int" => ParamType::Int,
-        "float" => ParamType::Float,
-        "bool" => ParamType::Bool,
+        "str" => ParamType::String,
+        "int" => ParamType::Integer,
+        "float" => ParamType::Double,
+        "bool" => ParamType::Boolean,
         "list" | "List" | "Sequence" | "tuple" | "Tuple" => ParamType::List,
-        "dict" | "Dict" | "Mapping" => ParamType::Dict,
+        "dict" | "Dict" | "Mapping" => ParamType::Struct,
         _ => return None,
     })
 }
@@ -272,8 +272,8 @@ pub fn analyse(
                     .iter()
                     .find(|(n, _)| *n == name)
                     .map(|(_, t)| *t)
-                    .or_else(|| default.as_ref().and_then(ParamType::of))
-                    .unwrap_or(ParamType::Str),
+                    .or_else(|| default.as_ref().and_then(super::plan::type_of))
+                    .unwrap_or(ParamType::String),
             };
             bound.insert(name.clone());
             params.push(FuncParam { name, ty, default });
@@ -553,8 +553,8 @@ mod tests {
         );
         let f = analyse(&c, &[], None).unwrap();
         assert_eq!(f.params.len(), 2);
-        assert_eq!(f.params[1].ty, ParamType::Int);
-        assert_eq!(f.returns, Some(ParamType::Int));
+        assert_eq!(f.params[1].ty, ParamType::Integer);
+        assert_eq!(f.returns, Some(ParamType::Integer));
         assert!(
             f.source
                 .starts_with("def f(path: str, n: int = 3) -> int:\n    import pandas as pd\n    \"\"\"Doc.\"\"\"\n"),

@@ -44,7 +44,7 @@ pub(super) fn role(dag: &Dag, s: usize, closure: &BTreeSet<usize>) -> Role {
                     if *a == CallArg::Task(step.name.clone()) {
                         let (params, _) = python_task::declared_types(oc);
                         let t = params.iter().find(|(n, _)| n == param).and_then(|(_, t)| *t);
-                        return_hint = return_hint.or(t).or(Some(ParamType::Str));
+                        return_hint = return_hint.or(t).or(Some(ParamType::String));
                     }
                 }
             }
@@ -52,7 +52,7 @@ pub(super) fn role(dag: &Dag, s: usize, closure: &BTreeSet<usize>) -> Role {
                 .args
                 .iter()
                 .filter_map(|(n, a)| match a {
-                    CallArg::Literal(v) => ParamType::of(v).map(|t| (n.clone(), t)),
+                    CallArg::Literal(v) => super::plan::type_of(v).map(|t| (n.clone(), t)),
                     CallArg::Task(t) => closure
                         .iter()
                         .find(|&&o| {
@@ -140,7 +140,7 @@ pub(super) fn role(dag: &Dag, s: usize, closure: &BTreeSet<usize>) -> Role {
 /// `python scripts/train.py`), else the step's own name.
 pub(super) fn base_name(step: &Step) -> String {
     if let Some(cmd) = &step.command {
-        let scripts = python_scripts(cmd);
+        let scripts = python_scripts(&shell::parse(&crate::frontend::command::protect_templates(cmd)));
         if scripts.len() == 1 {
             let stem = Path::new(&scripts[0])
                 .file_stem()

@@ -29,13 +29,12 @@ pub fn kfp_cron(text: &str, dialect: Dialect, job: Option<&str>) -> Option<Strin
     Some(out.join(" "))
 }
 
+/// A field's values, day of week without its second Sunday (7): KFP's
+/// cron takes 0 to 6.
 fn bounds(kind: FieldKind) -> (u32, u32) {
-    match kind {
-        FieldKind::Minute => (0, 59),
-        FieldKind::Hour => (0, 23),
-        FieldKind::DayOfMonth => (1, 31),
-        FieldKind::Month => (1, 12),
-        FieldKind::DayOfWeek => (0, 6),
+    match kind.bounds() {
+        (lo, 7) if kind == FieldKind::DayOfWeek => (lo, 6),
+        b => b,
     }
 }
 

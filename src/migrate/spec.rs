@@ -171,6 +171,21 @@ fn caching(enabled: bool) -> Value {
     }
 }
 
+/// A task's `inputs`: where each artifact and parameter of component `c`
+/// comes from; None when it has none.
+fn task_inputs(c: &Component, artifact: impl Fn(&Artifact) -> Value, param: impl Fn(&Param) -> Value) -> Option<Value> {
+    let mut inputs = Map::new();
+    if !c.inputs.is_empty() {
+        let a: Map<String, Value> = c.inputs.iter().map(|a| (a.name.clone(), artifact(a))).collect();
+        inputs.insert("artifacts".into(), Value::Object(a));
+    }
+    if !c.params.is_empty() {
+        let p: Map<String, Value> = c.params.iter().map(|p| (p.name.clone(), param(p))).collect();
+        inputs.insert("parameters".into(), Value::Object(p));
+    }
+    (!inputs.is_empty()).then_some(Value::Object(inputs))
+}
+
 /// A single-component PipelineSpec: the component wrapped in a one-task
 /// root DAG that forwards its inputs and surfaces its outputs.
 pub fn component_document(c: &Component) -> Value {
@@ -183,25 +198,14 @@ pub fn component_document(c: &Component) -> Value {
         task.insert("retryPolicy".into(), r);
     }
     task.insert("taskInfo".into(), json!({"name": c.name}));
-    let mut inputs = Map::new();
-    if !c.inputs.is_empty() {
-        let a: Map<String, Value> = c
-            .inputs
-            .iter()
-            .map(|a| (a.name.clone(), json!({"componentInputArtifact": a.name})))
-            .collect();
-        inputs.insert("artifacts".into(), Value::Object(a));
-    }
-    if !c.params.is_empty() {
-        let p: Map<String, Value> = c
-            .params
-            .iter()
-            .map(|p| (p.name.clone(), json!({"componentInputParameter": p.name})))
-            .collect();
-        inputs.insert("parameters".into(), Value::Object(p));
-    }
-    if !inputs.is_empty() {
-        task.insert("inputs".into(), Value::Object(inputs));
+    // the wrapper task forwards every input of the component
+    let inputs = task_inputs(
+        c,
+        |a| json!({"componentInputArtifact": a.name}),
+        |p| json!({"componentInputParameter": p.name}),
+    );
+    if let Some(inputs) = inputs {
+        task.insert("inputs".into(), inputs);
     }
     let mut dag = Map::new();
     let mut dag_outputs = Map::new();
@@ -262,37 +266,21 @@ pub fn pipeline_document(plan: &Plan) -> Value {
             deps.sort();
             task.insert("dependentTasks".into(), json!(deps));
         }
-        let mut inputs = Map::new();
-        if !c.inputs.is_empty() {
-            let a: Map<String, Value> = c
-                .inputs
-                .iter()
-                .map(|a| {
-                    let (p, key) = plan.source_of(a).expect("inputs are handed over by a component");
-                    (
-                        a.name.clone(),
-                        json!({"taskOutputArtifact": {"outputArtifactKey": key, "producerTask": p.name}}),
-                    )
-                })
-                .collect();
-            inputs.insert("artifacts".into(), Value::Object(a));
-        }
-        if !c.params.is_empty() {
-            let p: Map<String, Value> = c
-                .params
-                .iter()
-                .map(|p| {
-                    let src = match p.from_task {
-                        Some(t) => json!({"taskOutputParameter": {"outputParameterKey": "Output", "producerTask": plan.components[t].name}}),
-                        None => json!({"componentInputParameter": p.pipeline_input}),
-                    };
-                    (p.name.clone(), src)
-                })
-                .collect();
-            inputs.insert("parameters".into(), Value::Object(p));
-        }
-        if !inputs.is_empty() {
-            task.insert("inputs".into(), Value::Object(inputs));
+        let inputs = task_inputs(
+            c,
+            |a| {
+                let (p, key) = plan.source_of(a).expect("inputs are handed over by a component");
+                json!({"taskOutputArtifact": {"outputArtifactKey": key, "producerTask": p.name}})
+            },
+            |p| match p.from_task {
+                Some(t) => {
+                    json!({"taskOutputParameter": {"outputParameterKey": "Output", "producerTask": plan.components[t].name}})
+                }
+                None => json!({"componentInputParameter": p.pipeline_input}),
+            },
+        );
+        if let Some(inputs) = inputs {
+            task.insert("inputs".into(), inputs);
         }
         if let Some(r) = retry_policy(c) {
             task.insert("retryPolicy".into(), r);

@@ -279,6 +279,20 @@ impl ParamType {
         }
     }
 
+    /// The Python annotation the SDK maps to this type.
+    pub fn python(self) -> &'static str {
+        match self {
+            ParamType::String => "str",
+            ParamType::Integer => "int",
+            ParamType::Double => "float",
+            ParamType::Boolean => "bool",
+            ParamType::List => "list",
+            ParamType::Struct => "dict",
+            ParamType::TaskFinalStatus => "dsl.PipelineTaskFinalStatus",
+            ParamType::Other => "str",
+        }
+    }
+
     pub fn from_ir(s: &str) -> ParamType {
         match s {
             "STRING" => ParamType::String,
