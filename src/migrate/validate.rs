@@ -15,6 +15,13 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+/// Which kind of output a task input takes.
+#[derive(Clone, Copy)]
+enum Output {
+    Parameter,
+    Artifact,
+}
+
 /// Problems found in one PipelineSpec document.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Report {
@@ -776,6 +783,47 @@ impl<'a> Checker<'a> {
     }
 
     /// The component a task of `tasks` runs (`{}` when unknown).
+    /// A task input fed by another task's output: the producer is a task
+    /// of this DAG, among the dependencies (unless `extra`, an input the
+    /// SDK adds itself), and has that output.
+    #[allow(clippy::too_many_arguments)]
+    fn producer(
+        &mut self,
+        tw: &str,
+        tasks: &'a Obj,
+        kind: Output,
+        prod: Option<&Value>,
+        key: Option<&Value>,
+        in_deps: impl Fn(&str) -> bool,
+        extra: bool,
+    ) {
+        let (field, noun) = match kind {
+            Output::Parameter => ("taskOutputParameter", "parameter"),
+            Output::Artifact => ("taskOutputArtifact", "artifact"),
+        };
+        let Some(p) = prod.and_then(Value::as_str).filter(|p| tasks.contains_key(*p)) else {
+            self.err(
+                tw,
+                format_args!("{field}.producerTask {} not in this DAG", repr_opt(prod)),
+            );
+            return;
+        };
+        if !in_deps(p) && !extra {
+            self.err(tw, format_args!("producer {} missing from dependentTasks", repr_str(p)));
+        }
+        let (params, artifacts) = iface(self.component_of(tasks, p), "outputDefinitions");
+        let outputs = match kind {
+            Output::Parameter => params,
+            Output::Artifact => artifacts,
+        };
+        if !has(outputs, key) {
+            self.err(
+                tw,
+                format_args!("{} has no output {noun} {}", repr_str(p), repr_opt(key)),
+            );
+        }
+    }
+
     fn component_of(&self, tasks: &'a Obj, task: &str) -> &'a Obj {
         let name = get(sub(obj(tasks.get(task)), "componentRef"), "name");
         obj(name.and_then(Value::as_str).and_then(|n| self.comps.get(n)))
@@ -935,26 +983,7 @@ impl<'a> Checker<'a> {
             if src.contains_key("taskOutputParameter") {
                 let top = sub(src, "taskOutputParameter");
                 let (prod, key) = (get(top, "producerTask"), get(top, "outputParameterKey"));
-                match prod.and_then(Value::as_str).filter(|p| s.tasks.contains_key(*p)) {
-                    None => self.err(
-                        &tw,
-                        format_args!("taskOutputParameter.producerTask {} not in this DAG", repr_opt(prod)),
-                    ),
-                    Some(p) => {
-                        if !in_deps(p) && !extra {
-                            self.err(
-                                &tw,
-                                format_args!("producer {} missing from dependentTasks", repr_str(p)),
-                            );
-                        }
-                        if !has(iface(self.component_of(s.tasks, p), "outputDefinitions").0, key) {
-                            self.err(
-                                &tw,
-                                format_args!("{} has no output parameter {}", repr_str(p), repr_opt(key)),
-                            );
-                        }
-                    }
-                }
+                self.producer(&tw, s.tasks, Output::Parameter, prod, key, in_deps, extra);
             } else if src.contains_key("componentInputParameter") {
                 let name = src.get("componentInputParameter");
                 if !has(s.in_p, name) {
@@ -987,26 +1016,7 @@ impl<'a> Checker<'a> {
             if src.contains_key("taskOutputArtifact") {
                 let toa = sub(src, "taskOutputArtifact");
                 let (prod, key) = (get(toa, "producerTask"), get(toa, "outputArtifactKey"));
-                match prod.and_then(Value::as_str).filter(|p| s.tasks.contains_key(*p)) {
-                    None => self.err(
-                        &tw,
-                        format_args!("taskOutputArtifact.producerTask {} not in this DAG", repr_opt(prod)),
-                    ),
-                    Some(p) => {
-                        if !in_deps(p) {
-                            self.err(
-                                &tw,
-                                format_args!("producer {} missing from dependentTasks", repr_str(p)),
-                            );
-                        }
-                        if !has(iface(self.component_of(s.tasks, p), "outputDefinitions").1, key) {
-                            self.err(
-                                &tw,
-                                format_args!("{} has no output artifact {}", repr_str(p), repr_opt(key)),
-                            );
-                        }
-                    }
-                }
+                self.producer(&tw, s.tasks, Output::Artifact, prod, key, in_deps, false);
             } else if src.contains_key("componentInputArtifact") {
                 let name = src.get("componentInputArtifact");
                 if !has(s.in_a, name) {
