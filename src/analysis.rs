@@ -71,6 +71,11 @@ pub fn lint(analysis: &Analysis, selection: &Selection) -> Vec<Diagnostic> {
         .cloned()
         .collect();
     diags.extend(rules::run(&ctx, selection));
+    // per-file ignores and severity overrides from the configuration
+    diags.retain(|d| selection.is_enabled_in(d.code, &analysis.db.get(d.span.file).path));
+    for d in &mut diags {
+        d.severity = selection.severity_of(d.code, d.severity);
+    }
     let names: Vec<String> = diags
         .iter()
         .map(|d| analysis.db.get(d.span.file).name.clone())

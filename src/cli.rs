@@ -226,13 +226,19 @@ fn run_lint(args: LintArgs) -> Result<ExitCode, String> {
     let selection = Selection::new(&args.select, &args.ignore)?;
     let analysis = load(&args.inputs)?;
     let diags = lint(&analysis, &selection);
-    let db = &analysis.db;
+    let rules_listed = rules::all().iter().filter(|m| selection.is_enabled(m.id)).collect();
+    let report = report::Report::new(
+        &diags,
+        &analysis.db,
+        analysis.files_checked,
+        rules_listed,
+        report::project_root(),
+    );
     match args.format {
-        Format::Json => write_io(report::write_json(&mut std::io::stdout().lock(), &diags, db))?,
         Format::Concise => {
             let mut out = std::io::stdout().lock();
-            write_io(report::write_concise(&mut out, &diags, db))?;
-            write_io(writeln!(out, "{}", report::summary(&diags, analysis.files_checked)))?;
+            write_io(report::write_concise(&mut out, &report))?;
+            write_io(writeln!(out, "{}", report::summary(&report)))?;
         }
         Format::Full => {
             let choice = match args.color {
@@ -244,11 +250,12 @@ fn run_lint(args: LintArgs) -> Result<ExitCode, String> {
                 Color::Auto => ColorChoice::Never,
             };
             let mut out = StandardStream::stdout(choice);
-            write_io(report::write_full(&mut out, &diags, db))?;
-            write_io(writeln!(out, "{}", report::summary(&diags, analysis.files_checked)))?;
+            write_io(report::write_full(&mut out, &report))?;
+            write_io(writeln!(out, "{}", report::summary(&report)))?;
         }
+        machine => write_io(report::write_machine(machine, &mut std::io::stdout().lock(), &report))?,
     }
-    Ok(if diags.is_empty() {
+    Ok(if report.findings.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -38,6 +38,24 @@ pub struct Related {
     pub message: String,
 }
 
+/// What a finding is about, independent of where it sits in a file: the
+/// identity that baselines, SARIF `partialFingerprints`, GitLab
+/// fingerprints and diff mode use, so a finding keeps it when lines move.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Subject {
+    /// The pipeline's name (a makefile's path, a dag_id, a Jenkins job).
+    pub pipeline: String,
+    /// The step's name, or empty for a finding about a whole pipeline or file.
+    pub step: String,
+    /// What in the step, rule-specific: a package, a handed-off file, an
+    /// image; empty when the step is the whole subject.
+    pub key: String,
+    /// Ids of every step the finding depends on (the step, the steps it
+    /// hands files to, the steps of a cycle): diff mode reports the
+    /// finding when any of them changed.
+    pub steps: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
     /// Rule id, e.g. `KFR001`.
@@ -50,6 +68,9 @@ pub struct Diagnostic {
     /// Short text under the primary caret in the full format.
     pub label: String,
     pub related: Vec<Related>,
+    /// What the finding is about, for rules over the graph; None for
+    /// findings about text (parse errors), identified by their line's text.
+    pub subject: Option<Subject>,
 }
 
 impl Diagnostic {
@@ -65,6 +86,7 @@ impl Diagnostic {
             span,
             label: String::new(),
             related: Vec::new(),
+            subject: None,
         }
     }
 
@@ -88,6 +110,33 @@ impl Diagnostic {
             span,
             message: message.into(),
         });
+        self
+    }
+
+    /// The subject of a finding about one step of the graph.
+    pub fn about_step(mut self, dag: &crate::dag::Dag, step: &crate::dag::Step, key: impl Into<String>) -> Self {
+        self.subject = Some(Subject {
+            pipeline: dag.pipeline_of(step).name.clone(),
+            step: step.name.clone(),
+            key: key.into(),
+            steps: vec![step.id.clone()],
+        });
+        self
+    }
+
+    /// Another step the finding depends on (diff mode reports it when that
+    /// step changes).
+    pub fn also_about(mut self, step: &crate::dag::Step) -> Self {
+        if let Some(s) = &mut self.subject
+            && !s.steps.contains(&step.id)
+        {
+            s.steps.push(step.id.clone());
+        }
+        self
+    }
+
+    pub fn with_subject(mut self, subject: Subject) -> Self {
+        self.subject = Some(subject);
         self
     }
 

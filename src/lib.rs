@@ -8,6 +8,7 @@
 //! and [`report`] renders them.
 
 pub mod analysis;
+pub mod baseline;
 pub mod cli;
 pub mod cron;
 pub mod dag;

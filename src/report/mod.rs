@@ -1,5 +1,7 @@
-//! Rendering diagnostics: `full` (codespan-reporting with source snippets),
-//! `concise` (one line each) and `json` (a public contract).
+//! Rendering findings. Every format reads the same resolved [`Finding`]s:
+//! `full` (codespan-reporting with source snippets), `concise` (one line
+//! each) and `json` (a public contract) here; the machine formats for
+//! review tools each in a module of their own.
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::{FileId, SourceDb, SourceFile};
@@ -8,7 +10,14 @@ use codespan_reporting::term::{self, termcolor::WriteColor};
 use serde::Serialize;
 use std::io::{self, Write};
 use std::ops::Range;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+pub mod github;
+pub mod gitlab;
+pub mod rdjson;
+pub mod sarif;
+pub mod xml;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -18,62 +27,280 @@ pub enum Format {
     Concise,
     /// One JSON array of findings.
     Json,
+    /// One JSON object per line, the elements of `json`.
+    JsonLines,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// reviewdog's rdjson: one DiagnosticResult.
+    Rdjson,
+    /// reviewdog's rdjsonl: one Diagnostic per line.
+    Rdjsonl,
+    /// GitLab Code Quality report.
+    Gitlab,
+    /// Checkstyle XML.
+    Checkstyle,
+    /// JUnit XML, one test suite per file.
+    Junit,
+}
+
+impl Format {
+    /// Human formats end with a summary line; machine formats print only data.
+    pub fn is_human(self) -> bool {
+        matches!(self, Format::Full | Format::Concise)
+    }
+}
+
+/// A position in a file, 1-based, with the column in the units each
+/// format wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Position {
+    pub line: usize,
+    /// In characters (Unicode scalar values): kfr's own formats.
+    pub column: usize,
+    /// In UTF-16 code units (SARIF with `columnKind: utf16CodeUnits`).
+    pub utf16_column: usize,
+    /// In bytes of UTF-8 (reviewdog).
+    pub byte_column: usize,
+}
+
+/// Where a finding is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The path as shown to the user (relative to the current directory).
+    pub path: String,
+    /// The path relative to the project root (the enclosing git work tree,
+    /// else the current directory), `/`-separated: what SARIF, GitLab and
+    /// annotations need.
+    pub repo_path: String,
+    pub start: Position,
+    /// Exclusive end (the position after the last character).
+    pub end: Position,
+}
+
+/// One finding, resolved for rendering.
+#[derive(Debug, Clone)]
+pub struct Finding<'a> {
+    pub diagnostic: &'a Diagnostic,
+    pub code: &'static str,
+    /// The rule's kebab-case name.
+    pub name: &'static str,
+    pub severity: Severity,
+    pub message: &'a str,
+    pub help: Option<&'a str>,
+    pub location: Location,
+    pub related: Vec<(Location, &'a str)>,
+    /// Line-independent identity (32 hex digits), unique within the
+    /// report: rule, file, pipeline, step and subject, plus an occurrence
+    /// number when those coincide.
+    pub fingerprint: String,
+}
+
+/// Everything a format may need besides the findings.
+pub struct Report<'a> {
+    pub findings: Vec<Finding<'a>>,
+    pub files_checked: usize,
+    /// The rules that could report in this run (SARIF lists them all).
+    pub rules: Vec<&'static crate::rules::RuleMeta>,
+    pub db: &'a SourceDb,
+    pub root: PathBuf,
+}
+
+/// Where the docs page of a rule is published.
+pub fn rule_url(id: &str) -> String {
+    format!("{}/blob/main/docs/rules/{id}.md", env!("CARGO_PKG_REPOSITORY"))
+}
+
+/// The project root for repository-relative paths: the nearest enclosing
+/// git work tree of the current directory, else the current directory.
+pub fn project_root() -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let cwd = std::fs::canonicalize(&cwd).unwrap_or(cwd);
+    cwd.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
+        .unwrap_or(cwd)
+}
+
+/// A file's path relative to `root`, `/`-separated; the shown name when
+/// the file is outside it or not on disk.
+pub fn repo_relative(root: &Path, file: &SourceFile) -> String {
+    std::fs::canonicalize(&file.path)
+        .ok()
+        .and_then(|p| p.strip_prefix(root).ok().map(Path::to_path_buf))
+        .map(|p| {
+            p.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .unwrap_or_else(|| file.name.clone())
+}
+
+fn position(f: &SourceFile, offset: usize) -> Position {
+    let offset = offset.min(f.text.len());
+    let mut o = offset;
+    while !f.text.is_char_boundary(o) {
+        o -= 1;
+    }
+    let line = f.line_index(o);
+    let start = f.full_line_range(line).start;
+    let before = &f.text[start..o];
+    Position {
+        line: line + 1,
+        column: before.chars().count() + 1,
+        utf16_column: before.encode_utf16().count() + 1,
+        byte_column: before.len() + 1,
+    }
+}
+
+/// Resolve a span to a location.
+pub fn locate(db: &SourceDb, root: &Path, span: crate::source::Span, repo_paths: &mut PathCache) -> Location {
+    let f = db.get(span.file);
+    let repo_path = repo_paths
+        .0
+        .entry(span.file)
+        .or_insert_with(|| repo_relative(root, &f))
+        .clone();
+    Location {
+        path: f.name.clone(),
+        repo_path,
+        start: position(&f, span.start as usize),
+        end: position(&f, (span.end as usize).max(span.start as usize)),
+    }
+}
+
+/// Repository-relative paths, computed once per file.
+#[derive(Default)]
+pub struct PathCache(std::collections::HashMap<FileId, String>);
+
+impl<'a> Report<'a> {
+    /// Resolve diagnostics (already sorted) for rendering.
+    pub fn new(
+        diags: &'a [Diagnostic],
+        db: &'a SourceDb,
+        files_checked: usize,
+        rules: Vec<&'static crate::rules::RuleMeta>,
+        root: PathBuf,
+    ) -> Report<'a> {
+        let mut paths = PathCache::default();
+        let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        let findings = diags
+            .iter()
+            .map(|d| {
+                let location = locate(db, &root, d.span, &mut paths);
+                let related = d
+                    .related
+                    .iter()
+                    .map(|r| (locate(db, &root, r.span, &mut paths), r.message.as_str()))
+                    .collect();
+                let base = crate::baseline::fingerprint_basis(d, db, &location.repo_path, &root);
+                let n = seen.entry(base.clone()).or_insert(0);
+                *n += 1;
+                let fingerprint = crate::baseline::hash(&base, *n);
+                Finding {
+                    diagnostic: d,
+                    code: d.code,
+                    name: crate::rules::meta(d.code).map(|m| m.name).unwrap_or(""),
+                    severity: d.severity,
+                    message: &d.message,
+                    help: d.help.as_deref(),
+                    location,
+                    related,
+                    fingerprint,
+                }
+            })
+            .collect();
+        Report {
+            findings,
+            files_checked,
+            rules,
+            db,
+            root,
+        }
+    }
 }
 
 /// The `kfr lint --format json` element. Public contract: fields may be
 /// added, never removed or changed.
 #[derive(Debug, Serialize)]
-pub struct JsonDiagnostic {
+pub struct JsonDiagnostic<'a> {
     pub code: &'static str,
     pub name: &'static str,
     pub severity: &'static str,
-    pub message: String,
-    pub help: Option<String>,
-    pub file: String,
+    pub message: &'a str,
+    pub help: Option<&'a str>,
+    pub file: &'a str,
     pub line: usize,
     pub column: usize,
     pub end_line: usize,
     pub end_column: usize,
+    /// Line-independent identity (the baseline's key).
+    pub fingerprint: &'a str,
 }
 
-pub fn to_json(d: &Diagnostic, db: &SourceDb) -> JsonDiagnostic {
-    let f = db.get(d.span.file);
-    let (line, column) = f.line_col(d.span.start as usize);
-    let (end_line, end_column) = f.line_col(d.span.end as usize);
+pub fn to_json<'a>(f: &'a Finding) -> JsonDiagnostic<'a> {
     JsonDiagnostic {
-        code: d.code,
-        name: crate::rules::meta(d.code).map(|m| m.name).unwrap_or(""),
-        severity: d.severity.as_str(),
-        message: d.message.clone(),
-        help: d.help.clone(),
-        file: f.name.clone(),
-        line,
-        column,
-        end_line,
-        end_column,
+        code: f.code,
+        name: f.name,
+        severity: f.severity.as_str(),
+        message: f.message,
+        help: f.help,
+        file: &f.location.path,
+        line: f.location.start.line,
+        column: f.location.start.column,
+        end_line: f.location.end.line,
+        end_column: f.location.end.column,
+        fingerprint: &f.fingerprint,
     }
 }
 
-pub fn write_json(w: &mut dyn Write, diags: &[Diagnostic], db: &SourceDb) -> io::Result<()> {
-    let items: Vec<JsonDiagnostic> = diags.iter().map(|d| to_json(d, db)).collect();
+pub fn write_json(w: &mut dyn Write, report: &Report) -> io::Result<()> {
+    let items: Vec<JsonDiagnostic> = report.findings.iter().map(to_json).collect();
     serde_json::to_writer_pretty(&mut *w, &items)?;
     writeln!(w)
 }
 
-pub fn write_concise(w: &mut dyn Write, diags: &[Diagnostic], db: &SourceDb) -> io::Result<()> {
-    for d in diags {
-        let f = db.get(d.span.file);
-        let (line, col) = f.line_col(d.span.start as usize);
+/// JSON Lines: one `json` element per line.
+pub fn write_json_lines(w: &mut dyn Write, report: &Report) -> io::Result<()> {
+    for f in &report.findings {
+        serde_json::to_writer(&mut *w, &to_json(f))?;
+        writeln!(w)?;
+    }
+    Ok(())
+}
+
+pub fn write_concise(w: &mut dyn Write, report: &Report) -> io::Result<()> {
+    for f in &report.findings {
         writeln!(
             w,
-            "{}:{line}:{col}: {}[{}] {}",
-            f.name,
-            d.severity.as_str(),
-            d.code,
-            d.message
+            "{}:{}:{}: {}[{}] {}",
+            f.location.path,
+            f.location.start.line,
+            f.location.start.column,
+            f.severity.as_str(),
+            f.code,
+            f.message
         )?;
     }
     Ok(())
+}
+
+/// Write a machine format (everything but `full` and `concise`).
+pub fn write_machine(format: Format, w: &mut dyn Write, report: &Report) -> io::Result<()> {
+    match format {
+        Format::Json => write_json(w, report),
+        Format::JsonLines => write_json_lines(w, report),
+        Format::Sarif => sarif::write(w, report),
+        Format::Github => github::write(w, report, std::env::var_os("GITHUB_STEP_SUMMARY").map(PathBuf::from)),
+        Format::Rdjson => rdjson::write(w, report),
+        Format::Rdjsonl => rdjson::write_lines(w, report),
+        Format::Gitlab => gitlab::write(w, report),
+        Format::Checkstyle => xml::write_checkstyle(w, report),
+        Format::Junit => xml::write_junit(w, report),
+        Format::Full | Format::Concise => Err(io::Error::other("not a machine format")),
+    }
 }
 
 struct Src(Arc<SourceFile>);
@@ -129,10 +356,11 @@ fn safe_range(f: &SourceFile, r: Range<usize>) -> Range<usize> {
     s..e
 }
 
-pub fn write_full(w: &mut dyn WriteColor, diags: &[Diagnostic], db: &SourceDb) -> io::Result<()> {
+pub fn write_full(w: &mut dyn WriteColor, report: &Report) -> io::Result<()> {
+    let db = report.db;
     let files = Files(db);
     let config = term::Config::default();
-    for d in diags {
+    for d in report.findings.iter().map(|f| f.diagnostic) {
         let severity = match d.severity {
             Severity::Error => CsSeverity::Error,
             Severity::Warning => CsSeverity::Warning,
@@ -162,7 +390,9 @@ pub fn write_full(w: &mut dyn WriteColor, diags: &[Diagnostic], db: &SourceDb) -
 }
 
 /// "Found 3 problems (2 warnings, 1 error) in 2 files." or the all-clear.
-pub fn summary(diags: &[Diagnostic], files_checked: usize) -> String {
+pub fn summary(report: &Report) -> String {
+    let diags: Vec<&Diagnostic> = report.findings.iter().map(|f| f.diagnostic).collect();
+    let files_checked = report.files_checked;
     let files = |n: usize| {
         if n == 1 {
             "1 file".to_string()

@@ -139,10 +139,16 @@ pub fn lookup(selector: &str) -> Option<&'static RuleMeta> {
         .find(|m| m.id.eq_ignore_ascii_case(s) || m.name.eq_ignore_ascii_case(s))
 }
 
-/// Which rules report.
+/// Which rules report, where, and at what severity.
 #[derive(Debug, Clone)]
 pub struct Selection {
     enabled: BTreeSet<&'static str>,
+    /// Rules not reported in files matching a glob (the config's
+    /// `per-file-ignores`), globs relative to `base`.
+    per_file: Vec<(globset::GlobMatcher, BTreeSet<&'static str>)>,
+    base: std::path::PathBuf,
+    /// Severity overrides by rule id.
+    severity: std::collections::BTreeMap<&'static str, Severity>,
 }
 
 impl Selection {
@@ -171,17 +177,58 @@ impl Selection {
         for i in ignored {
             enabled.remove(i);
         }
-        Ok(Selection { enabled })
+        Ok(Selection {
+            enabled,
+            per_file: Vec::new(),
+            base: std::path::PathBuf::new(),
+            severity: Default::default(),
+        })
     }
 
     pub fn all() -> Selection {
-        Selection {
-            enabled: RULES.iter().map(|m| m.id).collect(),
-        }
+        Selection::new(&[], &[]).expect("no selectors")
     }
 
     pub fn is_enabled(&self, id: &str) -> bool {
         self.enabled.contains(id)
+    }
+
+    /// The rule ids enabled, in id order.
+    pub fn enabled(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.enabled.iter().copied()
+    }
+
+    /// Ignore `rules` in files matching `glob` (relative to `base`, the
+    /// directory of the config file that says so).
+    pub fn ignore_in(&mut self, base: &std::path::Path, glob: globset::GlobMatcher, rules: BTreeSet<&'static str>) {
+        self.base = base.to_path_buf();
+        self.per_file.push((glob, rules));
+    }
+
+    pub fn set_severity(&mut self, id: &'static str, severity: Severity) {
+        self.severity.insert(id, severity);
+    }
+
+    /// Whether rule `id` reports in the file at `path`.
+    pub fn is_enabled_in(&self, id: &str, path: &std::path::Path) -> bool {
+        if !self.is_enabled(id) {
+            return false;
+        }
+        if self.per_file.is_empty() {
+            return true;
+        }
+        let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let base = std::fs::canonicalize(&self.base).unwrap_or_else(|_| self.base.clone());
+        let rel = abs.strip_prefix(&base).unwrap_or(path);
+        !self
+            .per_file
+            .iter()
+            .any(|(glob, rules)| rules.contains(id) && (glob.is_match(rel) || glob.is_match(path)))
+    }
+
+    /// The severity rule `id` reports at: the override, else `default`.
+    pub fn severity_of(&self, id: &str, default: Severity) -> Severity {
+        self.severity.get(id).copied().unwrap_or(default)
     }
 }
 
