@@ -1,12 +1,14 @@
 //! The command line: argument definitions and dispatch, no analysis logic.
 
 use crate::analysis::{analyze, lint};
+use crate::baseline::Baseline;
+use crate::config::{self, Config};
 use crate::dag::render;
-use crate::discover::{build_excludes, discover};
+use crate::diff;
+use crate::discover::{Excludes, build_excludes, discover_with};
 use crate::report::{self, Format};
 use crate::rules::{self, Selection};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -84,12 +86,49 @@ pub struct LintArgs {
     /// Colour in the full format (auto: only on a terminal, and not when NO_COLOR is set).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
-    /// Report only these rules (ids or names, comma-separated or repeated).
+    /// Report only these rules (ids or names, comma-separated or repeated); replaces the config's `select`.
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
     pub select: Vec<String>,
-    /// Do not report these rules (ids or names).
+    /// Do not report these rules (ids or names); adds to the config's `ignore`.
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
     pub ignore: Vec<String>,
+    /// Write the report to FILE (atomically) instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Print how many findings each rule has instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Exit 0 even when there are findings (2 still means kfr failed).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// List the files that would be read, and stop.
+    #[arg(long)]
+    pub show_files: bool,
+    /// Print only the findings: no summary line, nothing when clean.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Read this config file (kfr.toml, or a pyproject.toml with [tool.kfr]) instead of looking for one.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+    /// Read no config file.
+    #[arg(long)]
+    pub isolated: bool,
+    /// Apply excludes to files named on the command line too (what pre-commit needs).
+    #[arg(long)]
+    pub force_exclude: bool,
+    /// Read only the files named, not the project they belong to (by default
+    /// named files are linted in the graph of their whole repository).
+    #[arg(long)]
+    pub no_project: bool,
+    /// Report only findings not recorded in this baseline file; list recorded ones that are gone.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Record every finding of this run in FILE (by line-independent fingerprint) and exit 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Report only findings on lines changed since git revision REV (committed or not), and graph findings whose steps changed.
+    #[arg(long, value_name = "REV")]
+    pub diff: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -111,6 +150,9 @@ pub struct GraphArgs {
     /// Only what depends on X: a file path or a step name, and everything downstream of it.
     #[arg(long, value_name = "X")]
     pub downstream_of: Option<String>,
+    /// Compare with git revision REV: added, removed and changed steps and edges marked (mermaid only).
+    #[arg(long, value_name = "REV", conflicts_with_all = ["upstream_of", "downstream_of"])]
+    pub diff: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -129,9 +171,9 @@ pub struct MigrateArgs {
     /// Container image for steps that do not name one (default: python:3.11-slim, which does not hold your code).
     #[arg(long, value_name = "IMAGE")]
     pub image: Option<String>,
-    /// Retries for steps that had none in the legacy pipeline.
-    #[arg(long, value_name = "N", default_value_t = 3)]
-    pub retries: u32,
+    /// Retries for steps that had none in the legacy pipeline (default: the config's `migrate.retries`, else 3).
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
     /// Write into a non-empty --out, replacing the files kfr writes.
     #[arg(long)]
     pub force: bool,
@@ -207,9 +249,48 @@ fn print_rules(out: &mut dyn Write) -> std::io::Result<()> {
     Ok(())
 }
 
-fn load(inputs: &Inputs) -> Result<crate::analysis::Analysis, String> {
-    let excludes = build_excludes(&inputs.exclude)?;
-    let found = discover(&inputs.paths, &excludes)?;
+/// What a run reads: the config, the excludes, the files.
+struct Setup {
+    config: Option<Config>,
+    excludes: Excludes,
+}
+
+fn setup(
+    inputs: &Inputs,
+    config: Option<&std::path::Path>,
+    isolated: bool,
+    force_exclude: bool,
+) -> Result<Setup, String> {
+    let config = if isolated {
+        None
+    } else {
+        config::find(config, &inputs.paths)?
+    };
+    let mut globs = inputs.exclude.clone();
+    let mut config_globs = None;
+    if let Some(c) = &config
+        && !c.exclude.is_empty()
+    {
+        let base = std::fs::canonicalize(c.base()).unwrap_or_else(|_| c.base().to_path_buf());
+        config_globs = Some((base, build_excludes(&c.exclude)?));
+    }
+    globs.retain(|g| !g.trim().is_empty());
+    Ok(Setup {
+        config,
+        excludes: Excludes {
+            cli: build_excludes(&globs)?,
+            config: config_globs,
+            force: force_exclude,
+        },
+    })
+}
+
+fn load(inputs: &Inputs, excludes: &Excludes) -> Result<crate::analysis::Analysis, String> {
+    load_paths(&inputs.paths, inputs, excludes)
+}
+
+fn load_paths(paths: &[PathBuf], inputs: &Inputs, excludes: &Excludes) -> Result<crate::analysis::Analysis, String> {
+    let found = discover_with(paths, excludes)?;
     for p in &found.unrecognised {
         eprintln!(
             "kfr: {}: not a pipeline source kfr reads (makefiles, Jenkinsfiles, Jenkins config.xml, crontabs, Airflow and KFP Python files, compiled KFP YAML); skipped",
@@ -222,40 +303,172 @@ fn load(inputs: &Inputs) -> Result<crate::analysis::Analysis, String> {
     Ok(analyze(&found.files, &options))
 }
 
-fn run_lint(args: LintArgs) -> Result<ExitCode, String> {
-    let selection = Selection::new(&args.select, &args.ignore)?;
-    let analysis = load(&args.inputs)?;
-    let diags = lint(&analysis, &selection);
-    let rules_listed = rules::all().iter().filter(|m| selection.is_enabled(m.id)).collect();
-    let report = report::Report::new(
-        &diags,
-        &analysis.db,
-        analysis.files_checked,
-        rules_listed,
-        report::project_root(),
-    );
-    match args.format {
-        Format::Concise => {
-            let mut out = std::io::stdout().lock();
-            write_io(report::write_concise(&mut out, &report))?;
-            write_io(writeln!(out, "{}", report::summary(&report)))?;
+/// Files named on the command line (pre-commit names the staged files):
+/// the graph is built from the whole project they belong to, so that what
+/// other files say about their steps counts, and findings are reported
+/// for them only.
+struct Scope {
+    /// The project directory read instead of the files alone.
+    project: PathBuf,
+    /// The named files, canonical.
+    files: std::collections::HashSet<PathBuf>,
+}
+
+impl Scope {
+    fn of(paths: &[PathBuf], config: Option<&Config>) -> Option<Scope> {
+        if paths.is_empty() || !paths.iter().all(|p| p.is_file()) {
+            return None;
         }
-        Format::Full => {
-            let choice = match args.color {
-                Color::Always => ColorChoice::Always,
-                Color::Never => ColorChoice::Never,
-                Color::Auto if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() => {
-                    ColorChoice::Auto
-                }
-                Color::Auto => ColorChoice::Never,
-            };
-            let mut out = StandardStream::stdout(choice);
-            write_io(report::write_full(&mut out, &report))?;
-            write_io(writeln!(out, "{}", report::summary(&report)))?;
+        let files: std::collections::HashSet<PathBuf> =
+            paths.iter().filter_map(|p| std::fs::canonicalize(p).ok()).collect();
+        let first = files.iter().next()?.clone();
+        // the enclosing repository, else the directory of the config file
+        let project = first
+            .ancestors()
+            .skip(1)
+            .find(|d| d.join(".git").exists())
+            .map(std::path::Path::to_path_buf)
+            .or_else(|| config.and_then(|c| std::fs::canonicalize(c.base()).ok()))?;
+        if !files.iter().all(|f| f.starts_with(&project)) {
+            return None;
         }
-        machine => write_io(report::write_machine(machine, &mut std::io::stdout().lock(), &report))?,
+        let cwd = std::env::current_dir().ok()?;
+        let project = pathdiff(&project, &cwd);
+        Some(Scope { project, files })
     }
-    Ok(if report.findings.is_empty() {
+
+    /// Whether a finding belongs to the named files: it is in one, or it is
+    /// about a step one of them defines.
+    fn keeps(&self, d: &crate::diagnostic::Diagnostic, analysis: &crate::analysis::Analysis) -> bool {
+        let db = &analysis.db;
+        let named = |file: crate::source::FileId| {
+            std::fs::canonicalize(&db.get(file).path).is_ok_and(|p| self.files.contains(&p))
+        };
+        if named(d.span.file) {
+            return true;
+        }
+        d.subject.as_ref().is_some_and(|s| {
+            s.steps
+                .iter()
+                .any(|id| analysis.dag.steps.iter().any(|st| &st.id == id && named(st.span.file)))
+        })
+    }
+}
+
+/// `to` relative to `from` where it lies below it, else `to` as is.
+fn pathdiff(to: &std::path::Path, from: &std::path::Path) -> PathBuf {
+    let from = std::fs::canonicalize(from).unwrap_or_else(|_| from.to_path_buf());
+    match to.strip_prefix(&from) {
+        Ok(r) if r.as_os_str().is_empty() => PathBuf::from("."),
+        Ok(r) => r.to_path_buf(),
+        Err(_) => to.to_path_buf(),
+    }
+}
+
+fn run_lint(args: LintArgs) -> Result<ExitCode, String> {
+    let setup = setup(&args.inputs, args.config.as_deref(), args.isolated, args.force_exclude)?;
+    let selection = match &setup.config {
+        Some(c) => c.selection(&args.select, &args.ignore)?,
+        None => Selection::new(&args.select, &args.ignore)?,
+    };
+    let baseline = args.baseline.as_deref().map(Baseline::read).transpose()?;
+    if args.show_files {
+        let found = discover_with(&args.inputs.paths, &setup.excludes)?;
+        let mut out = std::io::stdout().lock();
+        for f in &found.files {
+            write_io(writeln!(out, "{}", crate::source::display_path(&f.path)))?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let scope = if args.no_project {
+        None
+    } else {
+        Scope::of(&args.inputs.paths, setup.config.as_ref())
+    };
+    let read_paths = match &scope {
+        // the named files too: an excluded directory may hold them
+        Some(s) => std::iter::once(s.project.clone())
+            .chain(args.inputs.paths.iter().cloned())
+            .collect(),
+        None => args.inputs.paths.clone(),
+    };
+    let analysis = load_paths(&read_paths, &args.inputs, &setup.excludes)?;
+    let mut diags = lint(&analysis, &selection);
+    if let Some(s) = &scope {
+        diags.retain(|d| s.keeps(d, &analysis));
+    }
+    let root = report::project_root();
+    if let Some(rev) = &args.diff {
+        let changes = diff::Changes::since(rev, &read_paths, &analysis, |paths| {
+            load_paths(paths, &args.inputs, &setup.excludes)
+        })?;
+        diags.retain(|d| changes.touches(d, &analysis));
+    }
+    let rules_listed = rules::all().iter().filter(|m| selection.is_enabled(m.id)).collect();
+    let mut report = report::Report::new(&diags, &analysis.db, analysis.files_checked, rules_listed, root);
+    if let Some(path) = &args.write_baseline {
+        let b = Baseline::from_findings(&report.findings);
+        crate::migrate::write::write_atomic(path, b.to_json().as_bytes())
+            .map_err(|e| format!("{}: cannot write the baseline: {e}", path.display()))?;
+        eprintln!(
+            "kfr: recorded {} in {}",
+            count(report.findings.len(), "finding"),
+            path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut gone = Vec::new();
+    if let Some(b) = &baseline {
+        let (new, g) = b.filter(std::mem::take(&mut report.findings));
+        report.findings = new;
+        gone = g;
+    }
+    let mut buf: Vec<u8> = Vec::new();
+    let to_file = args.output_file.is_some();
+    if args.statistics {
+        write_io(report::write_statistics(&mut buf, &report))?;
+    } else {
+        match args.format {
+            Format::Concise => write_io(report::write_concise(&mut buf, &report))?,
+            Format::Full => {
+                let color = match args.color {
+                    Color::Always => true,
+                    Color::Never => false,
+                    Color::Auto => {
+                        !to_file && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                    }
+                };
+                if color {
+                    let mut w = codespan_reporting::term::termcolor::Ansi::new(&mut buf);
+                    write_io(report::write_full(&mut w, &report))?;
+                } else {
+                    let mut w = codespan_reporting::term::termcolor::NoColor::new(&mut buf);
+                    write_io(report::write_full(&mut w, &report))?;
+                }
+            }
+            machine => write_io(report::write_machine(machine, &mut buf, &report))?,
+        }
+    }
+    if (args.format.is_human() || args.statistics) && !args.quiet {
+        write_io(writeln!(buf, "{}", report::summary(&report)))?;
+    }
+    if !gone.is_empty() {
+        eprintln!(
+            "kfr: {} of the baseline no longer occur{} (write it again with --write-baseline to drop {}):",
+            count(gone.len(), "finding"),
+            if gone.len() == 1 { "s" } else { "" },
+            if gone.len() == 1 { "it" } else { "them" }
+        );
+        for e in &gone {
+            eprintln!("  {} {} {}", e.file, e.code, e.message);
+        }
+    }
+    match &args.output_file {
+        Some(path) => crate::migrate::write::write_atomic(path, &buf)
+            .map_err(|e| format!("{}: cannot write the report: {e}", path.display()))?,
+        None => write_io(std::io::stdout().lock().write_all(&buf))?,
+    }
+    Ok(if report.findings.is_empty() || args.exit_zero {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
@@ -272,7 +485,8 @@ fn run_migrate(args: MigrateArgs) -> Result<ExitCode, String> {
     }
     // refuse a bad --out before reading anything
     crate::migrate::check_out(&args.out, args.force)?;
-    let analysis = load(&args.inputs)?;
+    let setup = setup(&args.inputs, None, false, false)?;
+    let analysis = load(&args.inputs, &setup.excludes)?;
     let errors = analysis.parse_diagnostics.len();
     if errors > 0 {
         eprintln!("kfr: {errors} parse problem(s) while reading; `kfr lint` shows them");
@@ -281,8 +495,13 @@ fn run_migrate(args: MigrateArgs) -> Result<ExitCode, String> {
         out: args.out.clone(),
         pipeline: args.pipeline,
         all: args.all,
-        image: args.image,
-        retries: args.retries,
+        image: args
+            .image
+            .or_else(|| setup.config.as_ref().and_then(|c| c.migrate_image.clone())),
+        retries: args
+            .retries
+            .or_else(|| setup.config.as_ref().and_then(|c| c.migrate_retries))
+            .unwrap_or(3),
         force: args.force,
         roots: args.inputs.paths.clone(),
     };
@@ -314,7 +533,19 @@ fn count(n: usize, noun: &str) -> String {
 }
 
 fn run_graph(args: GraphArgs) -> Result<ExitCode, String> {
-    let analysis = load(&args.inputs)?;
+    let setup = setup(&args.inputs, None, false, false)?;
+    let analysis = load(&args.inputs, &setup.excludes)?;
+    if let Some(rev) = &args.diff {
+        if args.format != GraphFormat::Mermaid {
+            return Err("--diff draws a Mermaid diagram: use it with --format mermaid".into());
+        }
+        let changes = diff::Changes::since(rev, &args.inputs.paths, &analysis, |paths| {
+            load_paths(paths, &args.inputs, &setup.excludes)
+        })?;
+        let text = diff::mermaid(&changes, &analysis.dag, rev);
+        write_io(std::io::stdout().lock().write_all(text.as_bytes()))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let dag = &analysis.dag;
     let errors = analysis.parse_diagnostics.len();
     if errors > 0 {

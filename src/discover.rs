@@ -55,13 +55,58 @@ fn is_virtualenv(dir: &Path) -> bool {
     dir.join("pyvenv.cfg").is_file()
 }
 
+/// What not to read: `--exclude` globs (relative to each walked
+/// directory) and a config file's `exclude` (relative to its directory).
+#[derive(Debug, Clone, Default)]
+pub struct Excludes {
+    pub cli: GlobSet,
+    pub config: Option<(PathBuf, GlobSet)>,
+    /// Apply them to files named explicitly too (`--force-exclude`, for
+    /// pre-commit, which names every staged file).
+    pub force: bool,
+}
+
+impl Excludes {
+    /// Whether `path` (found under the walked directory `root`, or named
+    /// explicitly when `root` is None) is excluded.
+    pub fn excludes(&self, root: Option<&Path>, path: &Path) -> bool {
+        let rel = root.and_then(|r| path.strip_prefix(r).ok()).unwrap_or(path);
+        if self.cli.is_match(rel) {
+            return true;
+        }
+        if let Some((base, set)) = &self.config {
+            let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+            if let Ok(r) = abs.strip_prefix(base)
+                && set.is_match(r)
+            {
+                return true;
+            }
+        }
+        false
+    }
+}
+
 /// Walk the given paths. Errors name a path that does not exist.
 pub fn discover(paths: &[PathBuf], excludes: &GlobSet) -> Result<Discovery, String> {
+    discover_with(
+        paths,
+        &Excludes {
+            cli: excludes.clone(),
+            ..Default::default()
+        },
+    )
+}
+
+/// [`discover`] with excludes from the command line and a config file.
+pub fn discover_with(paths: &[PathBuf], excludes: &Excludes) -> Result<Discovery, String> {
     let mut files = Vec::new();
     let mut unrecognised = Vec::new();
     for root in paths {
         let meta = std::fs::metadata(root).map_err(|e| format!("{}: {e}", root.display()))?;
         if meta.is_file() {
+            if excludes.force && excludes.excludes(None, root) {
+                continue;
+            }
             match classify(root) {
                 Some(kind) => files.push(Discovered {
                     path: root.clone(),
@@ -79,8 +124,7 @@ pub fn discover(paths: &[PathBuf], excludes: &GlobSet) -> Result<Discovery, Stri
                 if e.depth() == 0 {
                     return true;
                 }
-                let rel = e.path().strip_prefix(root).unwrap_or(e.path());
-                if excludes.is_match(rel) {
+                if excludes.excludes(Some(root), e.path()) {
                     return false;
                 }
                 if e.file_type().is_dir() {

@@ -10,9 +10,11 @@
 pub mod analysis;
 pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod cron;
 pub mod dag;
 pub mod diagnostic;
+pub mod diff;
 pub mod discover;
 pub mod frontend;
 pub mod migrate;

@@ -24,7 +24,7 @@ mod schedule;
 mod script_task;
 pub mod spec;
 pub mod validate;
-mod write;
+pub mod write;
 
 use crate::dag::{Dag, EdgeKind, PipelineKind};
 use crate::source::SourceDb;

@@ -69,7 +69,9 @@ pub fn write_all(out: &Path, files: &[(String, String)]) -> Result<Vec<PathBuf>,
         .collect()
 }
 
-fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Write a file through a temporary file beside it and a rename, so a
+/// reader sees the old contents or the new, never half of them.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()

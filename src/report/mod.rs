@@ -287,6 +287,24 @@ pub fn write_concise(w: &mut dyn Write, report: &Report) -> io::Result<()> {
     Ok(())
 }
 
+/// `--statistics`: one line per rule with findings, most frequent first
+/// (then by id): count, id, name, and how many are errors/warnings/info
+/// when severities differ.
+pub fn write_statistics(w: &mut dyn Write, report: &Report) -> io::Result<()> {
+    let mut counts: std::collections::BTreeMap<&str, (usize, &str)> = std::collections::BTreeMap::new();
+    for f in &report.findings {
+        let e = counts.entry(f.code).or_insert((0, f.name));
+        e.0 += 1;
+    }
+    let mut rows: Vec<(&str, usize, &str)> = counts.into_iter().map(|(c, (n, name))| (c, n, name)).collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let width = rows.iter().map(|r| r.1.to_string().len()).max().unwrap_or(1);
+    for (code, n, name) in rows {
+        writeln!(w, "{n:>width$}\t{code}\t{name}")?;
+    }
+    Ok(())
+}
+
 /// Write a machine format (everything but `full` and `concise`).
 pub fn write_machine(format: Format, w: &mut dyn Write, report: &Report) -> io::Result<()> {
     match format {

@@ -16,11 +16,11 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
         match dag.pipeline_of(step).kind {
             PipelineKind::Airflow => {
-                out.push(airflow(step));
+                out.push(airflow(step).about_step(dag, step, ""));
                 continue;
             }
             PipelineKind::Kfp => {
-                out.push(kfp(ctx, step));
+                out.push(kfp(ctx, step).about_step(dag, step, ""));
                 continue;
             }
             // a stage that only echoes or lists files loses nothing
@@ -131,7 +131,15 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         };
         let mut d = Diagnostic::new("KFR001", step.span, message)
             .with_label("no retry: one transient failure fails the run")
-            .with_help(help);
+            .with_help(help)
+            .about_step(dag, step, "");
+        // the finding changes when what runs the step changes its retries
+        for caller in [step.retried_by, step.scheduled_by].into_iter().flatten() {
+            d = d.also_about(&dag.steps[caller]);
+        }
+        for e in dag.step_edges_in(i).filter(|e| e.kind == EdgeKind::Invokes) {
+            d = d.also_about(&dag.steps[e.from]);
+        }
         if let Some((span, to)) = first_use {
             d = d.with_related(span, format!("`{to}` needs it here"));
         }

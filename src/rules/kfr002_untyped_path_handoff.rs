@@ -19,7 +19,11 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let (from, to) = (&dag.steps[e.from], &dag.steps[e.to]);
         if dag.pipeline_of(to).kind == PipelineKind::Kfp {
             if seen.insert((e.from, e.to, e.path.clone().unwrap_or_default())) {
-                out.push(kfp_str_path(from, to, e));
+                out.push(
+                    kfp_str_path(from, to, e)
+                        .about_step(dag, to, format!("{} <- {}", e.path.as_deref().unwrap_or(""), from.name))
+                        .also_about(from),
+                );
             }
             continue;
         }
@@ -44,6 +48,8 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             )
         };
         let mut d = Diagnostic::new("KFR002", span, message)
+        .about_step(dag, to, format!("{path} <- {}", from.name))
+        .also_about(from)
         .with_label(format!("read by `{}`", to.name))
         .with_help(format!(
             "hand it over as a typed artifact: `Output[{ty}]` in `{}` and `Input[{ty}]` in `{}` (`kfr migrate` writes this), so each run records which {} it used",
@@ -159,6 +165,7 @@ fn kfp_path_annotations(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     format!("`{name}` is declared `{declared}`, a path with no artifact type: KFP records it as a generic `system.Artifact`"),
                 )
                 .with_label("untyped path")
+                .about_step(ctx.dag, step, port.path.clone())
                 .with_help(format!(
                     "declare it `{marker}[{ty}]` (or the type it holds: `Dataset`, `Model`, `Metrics`...) and use `{name}.path`, so runs record what kind of artifact was handed over"
                 )),

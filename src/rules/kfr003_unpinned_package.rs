@@ -29,6 +29,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 format!("`{}` is not pinned to one version: {problem}", p.name),
             )
             .with_label("unpinned")
+            .about_step(ctx.dag, step, format!("package {}", p.name))
             .with_help(help);
             if let Some(at) = p.installed_at {
                 d = d.with_related(at, format!("installed by `{}` here", step.name));

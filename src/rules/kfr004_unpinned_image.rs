@@ -98,6 +98,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     ),
                 )
                 .with_label("no base_image")
+                .about_step(ctx.dag, step, format!("image {image}"))
                 .with_help(
                     "set `base_image=` on `@dsl.component` to an image pinned by digest (`python:3.11.9-slim@sha256:…`), so every run uses the same interpreter and system libraries",
                 ),
@@ -111,6 +112,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 format!("image `{image}` of `{}` is not pinned: {problem}", step.name),
             )
             .with_label("unpinned image")
+            .about_step(ctx.dag, step, format!("image {image}"))
             .with_help(
                 "pin the image by digest (`name:tag@sha256:…`; `docker buildx imagetools inspect name:tag` prints it), so every run uses the same image",
             ),

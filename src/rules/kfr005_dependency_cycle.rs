@@ -33,6 +33,14 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let mut d = Diagnostic::new("KFR005", span, format!("dependency cycle: {shown}; {consequence}"))
             .with_label("this dependency closes the cycle")
             .with_help("remove one of these dependencies, or split the step that needs its own output into two steps");
+        let mut members: Vec<String> = path.iter().map(|&s| dag.steps[s].name.clone()).collect();
+        members.sort();
+        d = d.with_subject(crate::diagnostic::Subject {
+            pipeline: dag.pipeline_of(first).name.clone(),
+            step: String::new(),
+            key: format!("cycle {}", members.join(" ")),
+            steps: path.iter().map(|&s| dag.steps[s].id.clone()).collect(),
+        });
         for &s in &path[..path.len().min(4)] {
             let st = &dag.steps[s];
             if st.span != span {
@@ -57,7 +65,13 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     ),
                 )
                 .with_label("GNU make drops this prerequisite")
-                .with_help("remove the prerequisite that closes the cycle, so the order make runs is the one written"),
+                .with_help("remove the prerequisite that closes the cycle, so the order make runs is the one written")
+                .with_subject(crate::diagnostic::Subject {
+                    pipeline: p.name.clone(),
+                    step: target.clone(),
+                    key: format!("dropped {dep}"),
+                    steps: vec![format!("{}::{target}", p.id), format!("{}::{dep}", p.id)],
+                }),
             );
         }
     }

@@ -62,7 +62,13 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 out.push(
                     Diagnostic::new("KFR006", span, message)
                         .with_label(label)
-                        .with_help(help(expr, dialect, problem)),
+                        .with_help(help(expr, dialect, problem))
+                        .with_subject(crate::diagnostic::Subject {
+                            pipeline: p.name.clone(),
+                            step: s.job.clone().unwrap_or_default(),
+                            key: format!("schedule {}", expr.trim()),
+                            steps: Vec::new(),
+                        }),
                 );
             }
         }

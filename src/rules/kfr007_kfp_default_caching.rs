@@ -36,6 +36,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         } else {
             "call `.set_caching_options(False)` on the task, or pass what changes (a snapshot date, a table version) as an input so new data changes the cache key"
         });
+        d = d.about_step(ctx.dag, step, "");
         for (span, what) in step.external_reads.iter().take(3) {
             d = d.with_related(*span, what.clone());
         }
