@@ -464,8 +464,13 @@ fn run_lint(args: LintArgs) -> Result<ExitCode, String> {
         }
     }
     match &args.output_file {
-        Some(path) => crate::migrate::write::write_atomic(path, &buf)
-            .map_err(|e| format!("{}: cannot write the report: {e}", path.display()))?,
+        Some(path) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create it: {e}", dir.display()))?;
+            }
+            crate::migrate::write::write_atomic(path, &buf)
+                .map_err(|e| format!("{}: cannot write the report: {e}", path.display()))?
+        }
         None => write_io(std::io::stdout().lock().write_all(&buf))?,
     }
     Ok(if report.findings.is_empty() || args.exit_zero {

@@ -70,14 +70,23 @@ impl Excludes {
     /// Whether `path` (found under the walked directory `root`, or named
     /// explicitly when `root` is None) is excluded.
     pub fn excludes(&self, root: Option<&Path>, path: &Path) -> bool {
+        // a walk tests each directory on the way down; a file named
+        // explicitly is excluded by a glob matching any of its directories
+        let matches = |set: &GlobSet, rel: &Path| {
+            if root.is_some() {
+                set.is_match(rel)
+            } else {
+                rel.ancestors().any(|a| !a.as_os_str().is_empty() && set.is_match(a))
+            }
+        };
         let rel = root.and_then(|r| path.strip_prefix(r).ok()).unwrap_or(path);
-        if self.cli.is_match(rel) {
+        if matches(&self.cli, rel) {
             return true;
         }
         if let Some((base, set)) = &self.config {
             let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
             if let Ok(r) = abs.strip_prefix(base)
-                && set.is_match(r)
+                && matches(set, r)
             {
                 return true;
             }
