@@ -444,3 +444,83 @@ pub fn summary(report: &Report) -> String {
         files(with_findings.len())
     )
 }
+
+/// Findings on text whose columns differ in every unit, for the format
+/// modules' tests.
+#[cfg(test)]
+pub(crate) mod fixture {
+    use crate::diagnostic::{Diagnostic, Severity};
+    use crate::source::SourceDb;
+    use std::path::Path;
+
+    /// The file's path: a space, `%`, `,`, `:` and a non-ASCII letter.
+    pub const PATH: &str = "a, b: 100%/é.mk";
+    /// Line 2 starts with `é` (1 char, 1 UTF-16 unit, 2 bytes) and `𝔘`
+    /// (1 char, 2 units, 4 bytes), so `target` starts at column 4 in
+    /// characters, 5 in UTF-16 units and 8 in bytes.
+    pub const TEXT: &str = "all: target\né𝔘 target: dep\n\techo 50%\n";
+
+    pub fn db() -> SourceDb {
+        let db = SourceDb::new();
+        db.add_virtual(Path::new(PATH), TEXT.to_string());
+        db
+    }
+
+    /// A warning on `target` of line 2 with a related location on line 1
+    /// and a message needing escapes everywhere; an error on the recipe;
+    /// an info spanning lines 1 to 2.
+    pub fn diagnostics(db: &SourceDb) -> Vec<Diagnostic> {
+        let f = db.get(crate::source::FileId(0));
+        let at = |s: &str, n: usize| {
+            let start = TEXT.match_indices(s).nth(n).unwrap().0;
+            f.span(start..start + s.len())
+        };
+        let mut warning = Diagnostic::new(
+            "KFR001",
+            at("target", 1),
+            "target `é𝔘 target` is 100% <late>, \"so\": a,b\nnext line\r",
+        )
+        .with_help("retry & wait")
+        .with_related(at("target", 0), "needed by `all`, here: 1,2");
+        warning.severity = Severity::Warning;
+        let mut error = Diagnostic::new("KFR005", at("echo 50%", 0), "cycle: `echo 50%`");
+        error.severity = Severity::Error;
+        let mut info = Diagnostic::new("KFR007", f.span(5..TEXT.find(':').unwrap() + 14), "spans two lines");
+        info.severity = Severity::Info;
+        vec![warning, error, info]
+    }
+
+    pub fn report<'a>(db: &'a SourceDb, diags: &'a [Diagnostic]) -> super::Report<'a> {
+        super::Report::new(
+            diags,
+            db,
+            1,
+            crate::rules::all().iter().collect(),
+            std::path::PathBuf::from("/no/such/root"),
+        )
+    }
+
+    #[test]
+    fn columns_in_every_unit() {
+        let db = db();
+        let diags = diagnostics(&db);
+        let r = report(&db, &diags);
+        let loc = &r.findings[0].location;
+        assert_eq!(loc.repo_path, PATH);
+        assert_eq!(
+            (
+                loc.start.line,
+                loc.start.column,
+                loc.start.utf16_column,
+                loc.start.byte_column
+            ),
+            (2, 4, 5, 8)
+        );
+        assert_eq!(
+            (loc.end.line, loc.end.column, loc.end.utf16_column, loc.end.byte_column),
+            (2, 10, 11, 14)
+        );
+        let info = &r.findings[2].location;
+        assert_eq!((info.start.line, info.end.line), (1, 2));
+    }
+}
