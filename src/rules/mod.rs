@@ -10,6 +10,7 @@ mod kfr004_unpinned_image;
 mod kfr005_dependency_cycle;
 mod kfr006_invalid_schedule;
 mod kfr007_kfp_default_caching;
+pub(crate) mod kfr900_unused_suppression;
 
 use crate::dag::Dag;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -41,7 +42,8 @@ struct RuleDef {
     check: Option<Check>,
 }
 
-/// Every rule, in id order. KFR000 is reported by the frontends.
+/// Every rule, in id order. KFR000 is reported by the frontends, KFR900
+/// by [`crate::suppression::apply`].
 const DEFS: &[RuleDef] = &[
     RuleDef {
         source: include_str!("../../rules/KFR000.md"),
@@ -74,6 +76,11 @@ const DEFS: &[RuleDef] = &[
     RuleDef {
         source: include_str!("../../rules/KFR007.md"),
         check: Some(kfr007_kfp_default_caching::check),
+    },
+    // run after every other rule, on the suppressions in comments
+    RuleDef {
+        source: include_str!("../../rules/KFR900.md"),
+        check: None,
     },
 ];
 
