@@ -3,16 +3,11 @@
 //! [`crate::suppression`], which matches suppressions to findings); this
 //! module words its findings.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::source::Span;
 use crate::suppression::Problem;
 
 pub const ID: &str = "KFR900";
-
-/// The rule's default severity, from its page.
-pub fn severity() -> Severity {
-    super::meta(ID).map_or(Severity::Warning, |m| m.severity)
-}
 
 /// Where an unused suppression looked for its finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -20,6 +20,7 @@ use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 pub const PARSE_ERROR: &str = "KFR000";
+pub const UNUSED_SUPPRESSION: &str = kfr900_unused_suppression::ID;
 
 /// What a rule check sees.
 pub struct Context<'a> {
@@ -178,8 +179,9 @@ impl Selection {
         let mut enabled: BTreeSet<&'static str> = if selected.is_empty() {
             RULES.iter().map(|m| m.id).collect()
         } else {
-            // parse errors are always shown unless ignored explicitly
-            selected.into_iter().chain([PARSE_ERROR]).collect()
+            // parse errors, and suppressions that do nothing (judged for
+            // the rules selected), are always shown unless ignored explicitly
+            selected.into_iter().chain([PARSE_ERROR, UNUSED_SUPPRESSION]).collect()
         };
         for i in ignored {
             enabled.remove(i);
@@ -288,7 +290,10 @@ mod tests {
         let s = Selection::new(&["missing-retry".into()], &[]).unwrap();
         assert!(s.is_enabled("KFR001"));
         assert!(s.is_enabled("KFR000"));
+        assert!(s.is_enabled("KFR900"));
         assert!(!s.is_enabled("KFR003"));
+        let s = Selection::new(&["KFR001".into()], &["KFR900".into()]).unwrap();
+        assert!(!s.is_enabled("KFR900"));
         let s = Selection::new(&[], &["KFR002,unpinned-package".into()]).unwrap();
         assert!(!s.is_enabled("KFR002") && !s.is_enabled("KFR003") && s.is_enabled("KFR001"));
         assert!(Selection::new(&["KFR999".into()], &[]).unwrap_err().contains("KFR999"));

@@ -381,10 +381,10 @@ pub fn apply(diags: Vec<Diagnostic>, db: &SourceDb, selection: &Selection) -> Ve
         }
         let mut found = Vec::new();
         report(state, selection, &mut found);
-        let severity = selection.severity_of(kfr900::ID, kfr900::severity());
         for d in found {
             // a KFR900 finding can itself be suppressed, and that counts as a use
             if !state.suppress(kfr900::ID, d.span.start as usize) {
+                let severity = selection.severity_of(kfr900::ID, d.severity);
                 out.push(d.with_severity(severity));
             }
         }
