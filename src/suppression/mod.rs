@@ -25,9 +25,9 @@ use std::sync::Arc;
 /// Whether a directive covers lines or its whole file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
-    /// `kfr: ignore[...]`: the finding's line is in `lines` (0-based,
-    /// inclusive): the directive's own line, through the line it stands
-    /// above when it is a comment on its own line.
+    /// `kfr: ignore[...]`: a finding on line `first` (the directive's
+    /// own, 0-based) or `last` (the line it stands above, when it is a
+    /// comment on its own line; else `first`).
     Line { own_line: bool, first: usize, last: usize },
     /// `kfr: file-ignore[...]`.
     File,
@@ -138,6 +138,7 @@ pub fn parse(text: &str, syntax: Syntax) -> Parsed {
             stacked.insert(line_of(c.start), line_of(c.end.saturating_sub(1).max(c.start)));
         }
     }
+    let mut below: HashMap<usize, usize> = HashMap::new();
     for (ci, d) in found {
         match d {
             Ok(mut d) => {
@@ -147,10 +148,7 @@ pub fn parse(text: &str, syntax: Syntax) -> Parsed {
                     let mut last = d.line;
                     if own {
                         // the line after the comment, past stacked directive comments
-                        let mut next = line_of(c.end.saturating_sub(1).max(c.start)) + 1;
-                        while let Some(&end) = stacked.get(&next) {
-                            next = end + 1;
-                        }
+                        let next = past_stack(&stacked, &mut below, line_of(c.end.saturating_sub(1).max(c.start)) + 1);
                         if next < starts.len() && starts[next] < text.len() {
                             last = next;
                         }
@@ -167,6 +165,26 @@ pub fn parse(text: &str, syntax: Syntax) -> Parsed {
         }
     }
     parsed
+}
+
+/// The first line from `line` on that does not start a stacked
+/// suppression comment (`stacked`: its first line to its last), memoised
+/// in `below` so a stack is walked once, not once per comment in it.
+fn past_stack(stacked: &HashMap<usize, usize>, below: &mut HashMap<usize, usize>, line: usize) -> usize {
+    let mut walked = Vec::new();
+    let mut next = line;
+    while let Some(&end) = stacked.get(&next) {
+        if let Some(&known) = below.get(&next) {
+            next = known;
+            break;
+        }
+        walked.push(next);
+        next = end + 1;
+    }
+    for l in walked {
+        below.insert(l, next);
+    }
+    next
 }
 
 fn line_starts(text: &str) -> Vec<usize> {
@@ -196,9 +214,9 @@ fn directive_starts(text: &str, comment: Range<usize>) -> Vec<(usize, usize)> {
             .map(|m| before.len() - m.len())
             .or_else(|| {
                 // the start of a line of a block comment, or ` * kfr:` in one
-                let line = before.rfind('\n').map_or(0, |n| n + 1);
-                let lead = before[line..].trim_start_matches([' ', '\t', '\r']);
-                (lead.is_empty() || lead == "*").then_some(before.len())
+                let t = before.trim_end_matches('\r');
+                let t = t.strip_suffix('*').unwrap_or(t).trim_end_matches([' ', '\t', '\r']);
+                (t.is_empty() || t.ends_with('\n')).then_some(before.len())
             });
         if let Some(m) = marker {
             out.push((comment.start + m, comment.start + i));
@@ -309,9 +327,12 @@ impl FileState {
             for ci in 0..d.codes.len() {
                 match d.scope {
                     Scope::File => whole_file.push((di, ci)),
+                    // the lines between are stacked suppressions: only
+                    // the two ends, so a tall stack stays linear
                     Scope::Line { first, last, .. } => {
-                        for line in first..=last {
-                            by_line.entry(line).or_default().push((di, ci));
+                        by_line.entry(first).or_default().push((di, ci));
+                        if last != first {
+                            by_line.entry(last).or_default().push((di, ci));
                         }
                     }
                 }

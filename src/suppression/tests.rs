@@ -229,3 +229,16 @@ fn bad_input_never_panics() {
         }
     }
 }
+
+#[test]
+fn a_tall_stack_of_suppressions_applies_to_the_line_below_it() {
+    let mut src = "# kfr: ignore[KFR001]\n".repeat(5000);
+    src.push_str("task\n");
+    let p = parse(&src, Syntax::Hash);
+    assert_eq!(p.directives.len(), 5000);
+    assert!(
+        p.directives
+            .iter()
+            .all(|d| matches!(d.scope, Scope::Line { last: 5000, .. }))
+    );
+}
