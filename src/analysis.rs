@@ -76,6 +76,8 @@ pub fn lint(analysis: &Analysis, selection: &Selection) -> Vec<Diagnostic> {
     for d in &mut diags {
         d.severity = selection.severity_of(d.code, d.severity);
     }
+    // inline `kfr: ignore[...]` comments, and KFR900 about them
+    let diags = crate::suppression::apply(diags, &analysis.db, selection);
     let names: Vec<String> = diags
         .iter()
         .map(|d| analysis.db.get(d.span.file).name.clone())

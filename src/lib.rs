@@ -24,5 +24,6 @@ pub mod report;
 pub mod rules;
 pub mod shell;
 pub mod source;
+pub mod suppression;
 pub mod syntax;
 pub mod yaml;

@@ -10,6 +10,7 @@ mod kfr004_unpinned_image;
 mod kfr005_dependency_cycle;
 mod kfr006_invalid_schedule;
 mod kfr007_kfp_default_caching;
+pub(crate) mod kfr900_unused_suppression;
 
 use crate::dag::Dag;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -19,6 +20,7 @@ use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 pub const PARSE_ERROR: &str = "KFR000";
+pub const UNUSED_SUPPRESSION: &str = kfr900_unused_suppression::ID;
 
 /// What a rule check sees.
 pub struct Context<'a> {
@@ -41,7 +43,8 @@ struct RuleDef {
     check: Option<Check>,
 }
 
-/// Every rule, in id order. KFR000 is reported by the frontends.
+/// Every rule, in id order. KFR000 is reported by the frontends, KFR900
+/// by [`crate::suppression::apply`].
 const DEFS: &[RuleDef] = &[
     RuleDef {
         source: include_str!("../../rules/KFR000.md"),
@@ -74,6 +77,11 @@ const DEFS: &[RuleDef] = &[
     RuleDef {
         source: include_str!("../../rules/KFR007.md"),
         check: Some(kfr007_kfp_default_caching::check),
+    },
+    // run after every other rule, on the suppressions in comments
+    RuleDef {
+        source: include_str!("../../rules/KFR900.md"),
+        check: None,
     },
 ];
 
@@ -171,8 +179,9 @@ impl Selection {
         let mut enabled: BTreeSet<&'static str> = if selected.is_empty() {
             RULES.iter().map(|m| m.id).collect()
         } else {
-            // parse errors are always shown unless ignored explicitly
-            selected.into_iter().chain([PARSE_ERROR]).collect()
+            // parse errors, and suppressions that do nothing (judged for
+            // the rules selected), are always shown unless ignored explicitly
+            selected.into_iter().chain([PARSE_ERROR, UNUSED_SUPPRESSION]).collect()
         };
         for i in ignored {
             enabled.remove(i);
@@ -281,7 +290,10 @@ mod tests {
         let s = Selection::new(&["missing-retry".into()], &[]).unwrap();
         assert!(s.is_enabled("KFR001"));
         assert!(s.is_enabled("KFR000"));
+        assert!(s.is_enabled("KFR900"));
         assert!(!s.is_enabled("KFR003"));
+        let s = Selection::new(&["KFR001".into()], &["KFR900".into()]).unwrap();
+        assert!(!s.is_enabled("KFR900"));
         let s = Selection::new(&[], &["KFR002,unpinned-package".into()]).unwrap();
         assert!(!s.is_enabled("KFR002") && !s.is_enabled("KFR003") && s.is_enabled("KFR001"));
         assert!(Selection::new(&["KFR999".into()], &[]).unwrap_err().contains("KFR999"));

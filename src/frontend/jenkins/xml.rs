@@ -57,7 +57,7 @@ impl Element {
 }
 
 /// Decode `&amp;`, `&#39;`, `&#x27;` in `raw` (at `offset` in the file).
-fn push_text(m: &mut Mapped, raw: &str, offset: usize) {
+pub(crate) fn push_text(m: &mut Mapped, raw: &str, offset: usize) {
     let mut run = 0;
     let mut i = 0;
     let b = raw.as_bytes();
