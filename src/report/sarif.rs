@@ -250,6 +250,7 @@ fn classification(id: &str) -> Option<(&'static [&'static str], &'static str)> {
         "KFR005" => (&["correctness"], "very-high"),
         "KFR006" => (&["correctness"], "very-high"),
         "KFR007" => (&["reproducibility", "correctness"], "medium"),
+        "KFR900" => (&["maintainability"], "very-high"),
         _ => return None,
     })
 }
