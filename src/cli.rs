@@ -386,9 +386,17 @@ fn run_lint(args: LintArgs) -> Result<ExitCode, String> {
         Scope::of(&args.inputs.paths, setup.config.as_ref())
     };
     let read_paths = match &scope {
-        // the named files too: an excluded directory may hold them
+        // the named files too: an excluded directory may hold them (a named
+        // file kfr does not read as a pipeline, a requirements file, is not
+        // read, but keeps the findings of the steps that install it)
         Some(s) => std::iter::once(s.project.clone())
-            .chain(args.inputs.paths.iter().cloned())
+            .chain(
+                args.inputs
+                    .paths
+                    .iter()
+                    .filter(|p| crate::frontend::classify(p).is_some())
+                    .cloned(),
+            )
             .collect(),
         None => args.inputs.paths.clone(),
     };

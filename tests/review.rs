@@ -386,6 +386,18 @@ fn named_files_are_linted_in_their_project() {
         ["Jenkinsfile:5 KFR001", "ml/Makefile:2 KFR001", "ml/Makefile:5 KFR001"],
         "{out}"
     );
+    // a requirements file is no pipeline, but holds the findings of the
+    // steps that install it
+    write(d, "ml/requirements.txt", "pandas\n");
+    write(
+        d,
+        "ml/Makefile",
+        &format!("{MAKEFILE}\nsetup:\n\tpip install -r requirements.txt\n"),
+    );
+    let (code, out, err) = kfr_in(d, &["lint", "ml/requirements.txt", "--format", "concise"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(codes(&out), ["ml/requirements.txt:1 KFR003"], "{out}");
+    assert!(err.is_empty(), "{err}");
     // without the project, the Jenkinsfile knows nothing of the Makefile
     let (_, out, _) = kfr_in(d, &["lint", "Jenkinsfile", "--format", "concise", "--no-project"]);
     assert_eq!(codes(&out), ["Jenkinsfile:5 KFR001"], "{out}");
