@@ -2,21 +2,12 @@
 //! report flags, baselines, diff mode (on real git repositories with real
 //! commits) and the graph diff.
 
+#[path = "support/run.rs"]
+mod run;
+
+use run::kfr_in;
 use std::path::Path;
 use std::process::Command;
-
-/// Exit code, stdout and stderr of `kfr ARGS` run in `dir`.
-fn kfr_in(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kfr"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!stderr.contains("panicked"), "kfr {args:?} panicked:\n{stderr}");
-    (out.status.code(), String::from_utf8(out.stdout).unwrap(), stderr)
-}
 
 fn write(dir: &Path, name: &str, text: &str) {
     let p = dir.join(name);

@@ -2,6 +2,9 @@
 //! kind of file drops its finding, and KFR900 reports the suppressions
 //! that do nothing.
 
+#[path = "support/run.rs"]
+mod run;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -17,16 +20,12 @@ fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 /// Exit code and stdout of `kfr lint --format concise ARGS` in `dir`.
 fn lint(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kfr"))
-        .args(["lint", "--format", "concise"])
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "kfr panicked:\n{stderr}");
-    (out.status.code(), String::from_utf8(out.stdout).unwrap())
+    let all: Vec<&str> = ["lint", "--format", "concise"]
+        .into_iter()
+        .chain(args.iter().copied())
+        .collect();
+    let (code, out, _) = run::kfr_in(dir, &all);
+    (code, out)
 }
 
 fn clean(files: usize) -> String {
