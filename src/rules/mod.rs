@@ -3,6 +3,7 @@
 //! bad/good examples that the test suite runs) and one module here with a
 //! pure function from the graph to diagnostics.
 
+pub mod docs;
 mod kfr001_missing_retry;
 mod kfr002_untyped_path_handoff;
 mod kfr003_unpinned_package;
