@@ -34,16 +34,21 @@ pub fn page(meta: &RuleMeta) -> String {
     out.push_str(meta.body.trim_end());
     out.push_str("\n\n## Suppress or configure\n\n");
     out.push_str(&format!(
-        "Suppress one finding with a comment that names the rule and says why, on the line kfr reports:\n\
+        "Suppress one finding with a comment that names the rule and says why, at the end of the line kfr reports or on its own line just above it (see [suppressions](../suppressions.md)):\n\
          \n\
-         - Makefiles, Python, crontabs and YAML: `# kfr: ignore[{id}] reason`\n\
+         - Makefiles, Python, crontabs, requirements files and YAML: `# kfr: ignore[{id}] reason`\n\
          - Jenkinsfiles and other Groovy: `// kfr: ignore[{id}] reason`\n\
          - Jenkins `config.xml`: `<!-- kfr: ignore[{id}] reason -->`\n\
          \n\
-         Turn the rule off for the whole repository, or change its severity, in `kfr.toml`:\n\
+         `kfr: file-ignore[{id}] reason` anywhere in a file suppresses the rule for the whole file. A suppression that matches no finding is reported by KFR900.\n\
+         \n\
+         Turn the rule off for the whole repository or some files, or change its severity, in `kfr.toml` (or `[tool.kfr]` in `pyproject.toml`; see [configuration](../configuration.md)):\n\
          \n\
          ```toml\n\
          ignore = [\"{id}\"]\n\
+         \n\
+         [per-file-ignores]\n\
+         \"legacy/**\" = [\"{id}\"]\n\
          \n\
          [severity]\n\
          {id} = \"error\"\n\
