@@ -9,6 +9,9 @@ use std::process::Command;
 /// The Python interpreter of the virtualenv `name`, with `requirements`
 /// installed (pip requirement specifiers).
 pub fn python(name: &str, requirements: &[&str]) -> Result<PathBuf, String> {
+    // the tests of one binary run in parallel: one makes it, the others wait
+    static MAKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = MAKING.lock().unwrap_or_else(|e| e.into_inner());
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let marker = dir.join(".kfr-requirements");
     let wanted = requirements.join("\n");
