@@ -393,3 +393,45 @@ fn named_files_are_linted_in_their_project() {
     let (_, out, _) = kfr_in(d, &["lint", "Jenkinsfile", "--format", "concise", "--no-project"]);
     assert_eq!(codes(&out), ["Jenkinsfile:5 KFR001"], "{out}");
 }
+
+#[test]
+fn graph_diff_of_a_large_graph_shows_the_changed_neighbourhood() {
+    let dir = repo();
+    let d = dir.path();
+    // a chain of 60 make targets, each handing its file to the next
+    let chain = |changed: usize| -> String {
+        let mut m = String::from("s0.csv:\n\tpython fetch.py --out $@\n");
+        for i in 1..60 {
+            let cmd = if i == changed {
+                "python step.py --fast"
+            } else {
+                "python step.py"
+            };
+            m.push_str(&format!("s{i}.csv: s{}.csv\n\t{cmd} --in $< --out $@\n", i - 1));
+        }
+        m
+    };
+    write(d, "Makefile", &chain(usize::MAX));
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "chain"]);
+    write(d, "Makefile", &chain(30));
+    let (code, out, err) = kfr_in(d, &["graph", ".", "--format", "mermaid", "--diff", "HEAD"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("0 added, 1 changed, 0 removed steps; 0 added, 0 removed edges; 57 unchanged steps not shown"),
+        "{out}"
+    );
+    let nodes: Vec<&str> = out
+        .lines()
+        .filter(|l| l.trim_start().starts_with('s') && l.contains("[\""))
+        .collect();
+    assert_eq!(
+        nodes,
+        [
+            "    s29[\"s29.csv\"]",
+            "    s30[\"s30.csv\"]:::changed",
+            "    s31[\"s31.csv\"]"
+        ],
+        "{out}"
+    );
+}
