@@ -529,3 +529,58 @@ fn snapshots_of_the_example() {
         insta::assert_snapshot!(format!("example_{format}"), out);
     }
 }
+
+/// Every fixture of the repository at once (every rule, parse errors,
+/// binary and non-UTF-8 files, non-ASCII text): the machine formats stay
+/// valid and agree on the number of findings.
+#[test]
+fn the_whole_fixture_corpus_in_every_machine_format() {
+    let lint = |format: &str| -> String {
+        let (code, out) = kfr_in(manifest_dir(), &["lint", "testdata", "--format", format], None);
+        assert_eq!(code, Some(1), "{format}");
+        out
+    };
+    let n = serde_json::from_str::<Value>(&lint("json"))
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(n > 500, "{n} findings");
+    let sarif: Value = serde_json::from_str(&lint("sarif")).unwrap();
+    assert_eq!(
+        schema_errors(&validator("sarif-schema-2.1.0.json"), &sarif),
+        Vec::<String>::new()
+    );
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), n);
+    let rdjson: Value = serde_json::from_str(&lint("rdjson")).unwrap();
+    assert_eq!(
+        schema_errors(&validator("reviewdog/DiagnosticResult.json"), &rdjson),
+        Vec::<String>::new()
+    );
+    let diagnostic = validator("reviewdog/Diagnostic.json");
+    let lines = lint("rdjsonl");
+    assert_eq!(lines.lines().count(), n);
+    for l in lines.lines() {
+        assert_eq!(
+            schema_errors(&diagnostic, &serde_json::from_str(l).unwrap()),
+            Vec::<String>::new(),
+            "{l}"
+        );
+    }
+    let gitlab: Value = serde_json::from_str(&lint("gitlab")).unwrap();
+    let prints: std::collections::HashSet<&str> = gitlab
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(prints.len(), n, "gitlab fingerprints are unique");
+    assert_eq!(elements(&xml_elements(&lint("checkstyle")), "error").len(), n);
+    assert_eq!(elements(&xml_elements(&lint("junit")), "failure").len(), n);
+    assert_eq!(lint("json-lines").lines().count(), n);
+    // ten errors, ten warnings, the notice that says how many more
+    assert_eq!(
+        lint("github").lines().filter(|l| l.starts_with("::")).count(),
+        10 + 10 + 1
+    );
+}
