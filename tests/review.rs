@@ -432,3 +432,26 @@ fn graph_diff_of_a_large_graph_shows_the_changed_neighbourhood() {
         "{out}"
     );
 }
+
+#[test]
+fn config_gives_migrate_its_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "Makefile", MAKEFILE);
+    let image =
+        "registry.example.com/ml/train:1.4.2@sha256:0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9";
+    write(d, "kfr.toml", &format!("[migrate]\nimage = \"{image}\"\nretries = 5\n"));
+    let (code, _, err) = kfr_in(d, &["migrate", ".", "--out", "out"]);
+    assert_eq!(code, Some(0), "{err}");
+    let spec = std::fs::read_to_string(d.join("out/pipeline.yaml")).unwrap();
+    assert!(spec.contains(&format!("image: {image}")), "{spec}");
+    assert!(spec.contains("maxRetryCount: 5"), "{spec}");
+    // the command line wins
+    let (code, _, err) = kfr_in(d, &["migrate", ".", "--out", "out2", "--retries", "1"]);
+    assert_eq!(code, Some(0), "{err}");
+    let spec = std::fs::read_to_string(d.join("out2/pipeline.yaml")).unwrap();
+    assert!(
+        spec.contains("maxRetryCount: 1") && !spec.contains("maxRetryCount: 5"),
+        "{spec}"
+    );
+}
