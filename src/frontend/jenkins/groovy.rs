@@ -56,6 +56,19 @@ const OPS: &[&str] = &[
 /// Split Groovy source into tokens. Comments are dropped; newlines are
 /// kept (they end statements), except inside parentheses and brackets.
 pub fn lex(src: &str, errors: &mut Vec<SyntaxError>) -> Vec<Token> {
+    lex_keeping(src, errors, &mut Vec::new())
+}
+
+/// The byte ranges of the comments (`// ...` without its newline, and
+/// `/* ... */`; one never closed runs to the end), as the lexer finds them:
+/// never inside a string, a GString interpolation or a slashy string.
+pub fn comments(src: &str) -> Vec<Range<usize>> {
+    let mut comments = Vec::new();
+    lex_keeping(src, &mut Vec::new(), &mut comments);
+    comments
+}
+
+fn lex_keeping(src: &str, errors: &mut Vec<SyntaxError>, comments: &mut Vec<Range<usize>>) -> Vec<Token> {
     let b = src.as_bytes();
     let mut out: Vec<Token> = Vec::new();
     let mut i = 0;
@@ -75,15 +88,21 @@ pub fn lex(src: &str, errors: &mut Vec<SyntaxError>) -> Vec<Token> {
             b' ' | b'\t' | b'\r' | 0x0c => i += 1,
             b'\\' if b.get(i + 1) == Some(&b'\n') => i += 2,
             b'/' if b.get(i + 1) == Some(&b'/') => {
+                let start = i;
                 while i < b.len() && b[i] != b'\n' {
                     i += 1;
                 }
+                comments.push(start..i);
             }
             b'/' if b.get(i + 1) == Some(&b'*') => {
                 let start = i;
                 match src[i + 2..].find("*/") {
-                    Some(e) => i = i + 2 + e + 2,
+                    Some(e) => {
+                        i = i + 2 + e + 2;
+                        comments.push(start..i);
+                    }
                     None => {
+                        comments.push(start..b.len());
                         errors.push(SyntaxError {
                             range: start..start + 2,
                             message: "comment `/*` is never closed".into(),
