@@ -210,15 +210,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Rule { rule } => {
             let meta = rules::lookup(&rule).ok_or_else(|| format!("unknown rule `{rule}` (see `kfr rules`)"))?;
             let mut out = std::io::stdout().lock();
-            write_io(write!(
-                out,
-                "# {} {}\n\nDefault severity: {}\n\n{}\n\n{}",
-                meta.id,
-                meta.name,
-                meta.severity.as_str(),
-                meta.summary,
-                meta.body
-            ))?;
+            write_io(out.write_all(rules::docs::content(meta).as_bytes()))?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -25,10 +25,17 @@ pub fn file_name(meta: &RuleMeta) -> String {
 /// text, and how to suppress or reconfigure the rule.
 pub fn page(meta: &RuleMeta) -> String {
     let id = meta.id;
-    let mut out = format!(
-        "<!-- Generated from rules/{id}.md by src/rules/docs.rs: do not edit by hand. Edit rules/{id}.md, then run `{REGENERATE}`. -->\n\n"
-    );
-    out.push_str(&format!("# {id} {}\n\n", meta.name));
+    format!(
+        "<!-- Generated from rules/{id}.md by src/rules/docs.rs: do not edit by hand. Edit rules/{id}.md, then run `{REGENERATE}`. -->\n\n{}",
+        content(meta)
+    )
+}
+
+/// The page without the note that it is generated: what `kfr rule ID`
+/// prints.
+pub fn content(meta: &RuleMeta) -> String {
+    let id = meta.id;
+    let mut out = format!("# {id} {}\n\n", meta.name);
     out.push_str(&format!("Default severity: **{}**\n\n", meta.severity.as_str()));
     out.push_str(&format!("{}\n\n", meta.summary));
     out.push_str(meta.body.trim_end());
