@@ -5,9 +5,10 @@
 //! sources at REV are read into a temporary directory (`git archive`) and
 //! linked into a graph of their own; a step whose meaning differs (its
 //! command, retries, inputs, outputs, image, packages, schedule, the steps
-//! it hands files to, what runs it) is changed, wherever the edit was. A
-//! finding is reported when its line changed or a step it is about did:
-//! a retry removed from a Jenkins stage matters to the make target it runs.
+//! it hands files to, what runs it) is changed, wherever the edit was, in
+//! the aspects that differ. A finding is reported when its line changed or
+//! a step it is about changed in what its rule reads: a retry removed from
+//! a Jenkins stage matters to the make target it runs.
 
 use crate::analysis::Analysis;
 use crate::dag::{Dag, EdgeKind};
@@ -25,6 +26,8 @@ pub struct Changes {
     whole: HashSet<String>,
     /// Current steps (indices) added or changed since the revision.
     pub changed: BTreeSet<usize>,
+    /// What changed of each changed step.
+    changed_in: HashMap<usize, Vec<Aspect>>,
     pub added: BTreeSet<usize>,
     /// Steps of the revision that are gone: (key, pipeline label, step name).
     pub removed: Vec<(String, String, String)>,
@@ -168,9 +171,46 @@ impl Drop for Cwd {
     }
 }
 
-/// Everything about a step that a rule may read, without positions: two
-/// steps with equal signatures mean the same, wherever their lines are.
-fn signature(dag: &Dag, keys: &[String], i: usize) -> String {
+/// What a rule reads of a step. A finding counts as changed when one of
+/// the aspects its rule reads changed: a handoff finding does not come
+/// back because its producer lost a retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Aspect {
+    /// Retries, own and inherited, and what schedules or runs the step.
+    Retry,
+    /// Command, inputs, outputs, the steps it hands files to.
+    Io,
+    Packages,
+    /// Image and resources.
+    Image,
+    /// Caching and what the step reads from outside the pipeline.
+    Cache,
+}
+
+const ASPECTS: [Aspect; 5] = [
+    Aspect::Retry,
+    Aspect::Io,
+    Aspect::Packages,
+    Aspect::Image,
+    Aspect::Cache,
+];
+
+/// The aspects a rule's findings depend on.
+fn aspects_of(code: &str) -> &'static [Aspect] {
+    match code {
+        "KFR001" => &[Aspect::Retry, Aspect::Io],
+        "KFR002" => &[Aspect::Io],
+        "KFR003" => &[Aspect::Packages],
+        "KFR004" => &[Aspect::Image],
+        "KFR007" => &[Aspect::Cache, Aspect::Io],
+        _ => &ASPECTS,
+    }
+}
+
+/// Everything about a step that a rule may read, by aspect, without
+/// positions: two steps with equal signatures mean the same, wherever
+/// their lines are.
+fn signature(dag: &Dag, keys: &[String], i: usize) -> [String; 5] {
     let s = &dag.steps[i];
     let p = dag.pipeline_of(s);
     let ports = |ports: &[crate::dag::Port]| -> Vec<String> {
@@ -189,55 +229,52 @@ fn signature(dag: &Dag, keys: &[String], i: usize) -> String {
         .collect();
     edges.sort();
     let who = |x: Option<usize>| x.map(|j| keys[j].clone());
-    format!(
+    let retry = format!(
         "{:?}",
         (
-            (
-                s.kind.as_str(),
-                &s.command,
-                s.retry.retries(),
-                s.effective_retries,
-                &s.image,
-                s.image_default
-            ),
-            (
-                &s.retry_delay,
-                &s.timeout,
-                &s.settings,
-                ports(&s.inputs),
-                ports(&s.outputs)
-            ),
-            s.packages
-                .iter()
-                .map(|p| (&p.name, &p.spec, p.pinned))
-                .collect::<Vec<_>>(),
+            (s.kind.as_str(), &s.command, s.retry.retries(), s.effective_retries),
+            (&s.retry_delay, &s.timeout, s.scheduled, s.housekeeping),
+            (who(s.scheduled_by), who(s.retried_by)),
             s.invocations
                 .iter()
                 .map(|v| (&v.makefile, &v.targets, v.retry.as_ref().map(|r| r.retries())))
                 .collect::<Vec<_>>(),
-            (
-                s.phony,
-                s.cache.map(|c| (c.enabled, c.explicit)),
-                s.scheduled,
-                s.housekeeping
-            ),
-            (
-                who(s.scheduled_by),
-                who(s.retried_by),
-                &s.operator,
-                &s.shell,
-                &s.ignored_failures
-            ),
-            s.external_reads.iter().map(|r| &r.1).collect::<Vec<_>>(),
             s.triggers.iter().map(|t| &t.0).collect::<Vec<_>>(),
-            s.variables.iter().map(|v| (&v.name, &v.value)).collect::<Vec<_>>(),
             (
                 p.schedule.as_ref().map(|x| &x.text),
                 p.other_schedules.iter().map(|x| &x.text).collect::<Vec<_>>()
             ),
+        )
+    );
+    let io = format!(
+        "{:?}",
+        (
+            (s.kind.as_str(), &s.command, s.phony, &s.operator, &s.shell),
+            (ports(&s.inputs), ports(&s.outputs)),
+            s.variables.iter().map(|v| (&v.name, &v.value)).collect::<Vec<_>>(),
+            &s.ignored_failures,
             edges,
         )
-    )
+    );
+    let packages = format!(
+        "{:?}",
+        (
+            &s.command,
+            s.packages
+                .iter()
+                .map(|p| (&p.name, &p.spec, p.pinned))
+                .collect::<Vec<_>>()
+        )
+    );
+    let image = format!("{:?}", (&s.image, s.image_default, &s.settings));
+    let cache = format!(
+        "{:?}",
+        (
+            s.cache.map(|c| (c.enabled, c.explicit)),
+            s.external_reads.iter().map(|r| &r.1).collect::<Vec<_>>()
+        )
+    );
+    [retry, io, packages, image, cache]
 }
 
 fn edge_set(dag: &Dag, keys: &[String]) -> BTreeSet<(String, String, String)> {
@@ -353,7 +390,7 @@ impl Changes {
             old_paths.retain(|p| p.exists());
             let a = load(&old_paths)?;
             let k = step_keys(&a.dag, &a.db);
-            let sigs: HashMap<String, String> = (0..a.dag.steps.len())
+            let sigs: HashMap<String, [String; 5]> = (0..a.dag.steps.len())
                 .map(|i| (k[i].clone(), signature(&a.dag, &k, i)))
                 .collect();
             let removed_info: Vec<(String, String)> = (0..a.dag.steps.len())
@@ -367,16 +404,27 @@ impl Changes {
         let keys = step_keys(&current.dag, &current.db);
         let mut changed = BTreeSet::new();
         let mut added = BTreeSet::new();
+        let mut changed_in: HashMap<usize, Vec<Aspect>> = HashMap::new();
         for i in 0..current.dag.steps.len() {
             match old_sigs.get(&keys[i]) {
                 None => {
                     added.insert(i);
                     changed.insert(i);
+                    changed_in.insert(i, ASPECTS.to_vec());
                 }
-                Some(sig) if *sig != signature(&current.dag, &keys, i) => {
-                    changed.insert(i);
+                Some(old) => {
+                    let new = signature(&current.dag, &keys, i);
+                    let differ: Vec<Aspect> = ASPECTS
+                        .iter()
+                        .zip(old.iter().zip(new.iter()))
+                        .filter(|(_, (o, n))| o != n)
+                        .map(|(a, _)| *a)
+                        .collect();
+                    if !differ.is_empty() {
+                        changed.insert(i);
+                        changed_in.insert(i, differ);
+                    }
                 }
-                _ => {}
             }
         }
         let now: HashSet<&String> = keys.iter().collect();
@@ -393,6 +441,7 @@ impl Changes {
             lines,
             whole,
             changed,
+            changed_in,
             added,
             removed,
             added_edges,
@@ -424,7 +473,8 @@ impl Changes {
                 .steps
                 .iter()
                 .position(|s| &s.id == id)
-                .is_some_and(|i| self.changed.contains(&i))
+                .and_then(|i| self.changed_in.get(&i))
+                .is_some_and(|what| what.iter().any(|a| aspects_of(d.code).contains(a)))
         })
     }
 
