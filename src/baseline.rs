@@ -15,15 +15,26 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The text a fingerprint hashes (before the occurrence number).
-pub fn fingerprint_basis(d: &Diagnostic, db: &SourceDb, repo_path: &str, root: &Path) -> String {
+/// `pipelines` caches each pipeline name's project-relative form.
+pub fn fingerprint_basis(
+    d: &Diagnostic,
+    db: &SourceDb,
+    repo_path: &str,
+    root: &Path,
+    pipelines: &mut std::collections::HashMap<String, String>,
+) -> String {
     match &d.subject {
         Some(s) => {
             // a pipeline named by its file (a makefile) is named relative
             // to the project, whatever the current directory
-            let pipeline = db
-                .lookup(Path::new(&s.pipeline))
-                .map(|f| crate::report::repo_relative(root, &f))
-                .unwrap_or_else(|| s.pipeline.clone());
+            let pipeline = pipelines
+                .entry(s.pipeline.clone())
+                .or_insert_with(|| {
+                    db.lookup(Path::new(&s.pipeline))
+                        .map(|f| crate::report::repo_relative(root, &f))
+                        .unwrap_or_else(|| s.pipeline.clone())
+                })
+                .clone();
             format!("{}\0{repo_path}\0{pipeline}\0{}\0{}", d.code, s.step, s.key)
         }
         None => {

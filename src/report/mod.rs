@@ -186,6 +186,7 @@ impl<'a> Report<'a> {
     ) -> Report<'a> {
         let mut paths = PathCache::default();
         let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        let mut pipelines = std::collections::HashMap::new();
         let findings = diags
             .iter()
             .map(|d| {
@@ -195,7 +196,7 @@ impl<'a> Report<'a> {
                     .iter()
                     .map(|r| (locate(db, &root, r.span, &mut paths), r.message.as_str()))
                     .collect();
-                let base = crate::baseline::fingerprint_basis(d, db, &location.repo_path, &root);
+                let base = crate::baseline::fingerprint_basis(d, db, &location.repo_path, &root, &mut pipelines);
                 let n = seen.entry(base.clone()).or_insert(0);
                 *n += 1;
                 let fingerprint = crate::baseline::hash(&base, *n);
