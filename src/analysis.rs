@@ -21,7 +21,12 @@ pub struct Analysis {
 /// Read every file and link the results. A file that cannot be read, or
 /// whose frontend fails, gives a diagnostic; the others are unaffected.
 pub fn analyze(files: &[Discovered], options: &frontend::Options) -> Analysis {
-    let db = SourceDb::new();
+    analyze_in(SourceDb::new(), files, options)
+}
+
+/// [`analyze`] reading through `db`: one made with
+/// [`SourceDb::with_max_size`] for a configuration's `max-file-size`.
+pub fn analyze_in(db: SourceDb, files: &[Discovered], options: &frontend::Options) -> Analysis {
     let fragments: Vec<Fragment> = files
         .par_iter()
         .map(|f| match db.load(&f.path) {
@@ -88,4 +93,26 @@ pub fn lint(analysis: &Analysis, selection: &Selection) -> Vec<Diagnostic> {
     });
     keyed.dedup_by(|(_, a), (_, b)| a.code == b.code && a.span == b.span && a.message == b.message);
     keyed.into_iter().map(|(_, d)| d).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frontend::SourceKind;
+
+    #[test]
+    fn the_databases_size_limit_is_applied() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Makefile");
+        std::fs::write(&path, "all: model\nmodel:\n\ttouch model\n").unwrap();
+        let files = [Discovered {
+            path,
+            kind: SourceKind::Makefile,
+        }];
+        let options = frontend::Options::default();
+        let small = analyze_in(SourceDb::with_max_size(10), &files, &options);
+        let messages: Vec<&str> = small.parse_diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages, ["file is 31 bytes, over the limit of 10 bytes: not read"]);
+        assert!(analyze(&files, &options).parse_diagnostics.is_empty());
+    }
 }

@@ -142,13 +142,13 @@ pub fn text_problem(file: &SourceFile, what: &str) -> Option<Diagnostic> {
     }
 }
 
-/// A byte count for people: `8.0 MiB`, `12 KiB`, `300 bytes`.
+/// A byte count, exact and for people: `8388608 bytes (8.0 MiB)`.
 fn human_size(n: u64) -> String {
     const MIB: u64 = 1024 * 1024;
     if n >= MIB {
-        format!("{:.1} MiB", n as f64 / MIB as f64)
+        format!("{n} bytes ({:.1} MiB)", n as f64 / MIB as f64)
     } else if n >= 1024 {
-        format!("{:.1} KiB", n as f64 / 1024.0)
+        format!("{n} bytes ({:.1} KiB)", n as f64 / 1024.0)
     } else {
         format!("{n} bytes")
     }
@@ -168,7 +168,7 @@ pub fn unreadable(file: &SourceFile, problem: &TextProblem, what: &str) -> Optio
         TextProblem::TooLarge { size, limit } => Diagnostic::parse_error(
             file.span(0..0),
             format!(
-                "file is {size} bytes ({}), over the limit of {limit} bytes ({}): not read",
+                "file is {}, over the limit of {}: not read",
                 human_size(*size),
                 human_size(*limit)
             ),
