@@ -27,9 +27,10 @@ pub fn analyze(files: &[Discovered], options: &frontend::Options) -> Analysis {
 /// [`analyze`] reading through `db`: one made with
 /// [`SourceDb::with_max_size`] for a configuration's `max-file-size`.
 pub fn analyze_in(db: SourceDb, files: &[Discovered], options: &frontend::Options) -> Analysis {
+    db.confine_to(project_roots(files));
     let fragments: Vec<Fragment> = files
         .par_iter()
-        .map(|f| match db.load(&f.path) {
+        .map(|f| match db.load_named(&f.path) {
             Ok(file) => {
                 catch_unwind(AssertUnwindSafe(|| frontend::lower(&db, &file, f.kind, options))).unwrap_or_else(|_| {
                     let mut frag = Fragment::default();
@@ -60,6 +61,31 @@ pub fn analyze_in(db: SourceDb, files: &[Discovered], options: &frontend::Option
         parse_diagnostics,
         files_checked: files.len(),
     }
+}
+
+/// The directories the files that pipeline files name (includes,
+/// requirements, modules) are read from: for each linted file, the
+/// repository it is in (the nearest directory with `.git`), else the
+/// current directory when it is below it, else its own directory.
+pub fn project_roots(files: &[Discovered]) -> Vec<std::path::PathBuf> {
+    let cwd = std::env::current_dir().ok().and_then(|d| std::fs::canonicalize(d).ok());
+    let mut roots: Vec<std::path::PathBuf> = Vec::new();
+    for f in files {
+        let Ok(real) = std::fs::canonicalize(&f.path) else {
+            continue;
+        };
+        let dir = real.parent().unwrap_or(&real);
+        let root = dir
+            .ancestors()
+            .find(|a| a.join(".git").exists())
+            .or_else(|| cwd.as_deref().filter(|c| dir.starts_with(c)))
+            .unwrap_or(dir);
+        if !roots.iter().any(|r| root.starts_with(r)) {
+            roots.retain(|r| !r.starts_with(root));
+            roots.push(root.to_path_buf());
+        }
+    }
+    roots
 }
 
 /// Run the rules and return every diagnostic to report, deduplicated and

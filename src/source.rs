@@ -186,6 +186,9 @@ pub struct SourceDb {
     files: RwLock<Vec<Arc<SourceFile>>>,
     by_key: Mutex<HashMap<PathBuf, FileId>>,
     max_size: u64,
+    /// The project directories (canonical) files named by other files
+    /// are read from; empty: anywhere.
+    roots: RwLock<Vec<PathBuf>>,
 }
 
 impl Default for SourceDb {
@@ -205,6 +208,32 @@ impl SourceDb {
             files: RwLock::default(),
             by_key: Mutex::default(),
             max_size,
+            roots: RwLock::default(),
+        }
+    }
+
+    /// Read files that other files name (includes, requirements, modules,
+    /// component files) only from below these directories.
+    pub fn confine_to(&self, roots: Vec<PathBuf>) {
+        let roots = roots
+            .into_iter()
+            .map(|r| std::fs::canonicalize(&r).unwrap_or(r))
+            .collect();
+        *self.roots.write().unwrap() = roots;
+    }
+
+    /// The project directory a file named by another file must lie in,
+    /// when `path` (resolved through symlinks) is outside every one of them.
+    pub fn outside_root(&self, path: &Path) -> Option<PathBuf> {
+        let roots = self.roots.read().unwrap();
+        if roots.is_empty() {
+            return None;
+        }
+        let real = std::fs::canonicalize(path).ok()?;
+        if roots.iter().any(|r| real.starts_with(r)) {
+            None
+        } else {
+            Some(roots[0].clone())
         }
     }
 
@@ -213,9 +242,24 @@ impl SourceDb {
         self.max_size
     }
 
-    /// Read a file (once) and return it. I/O errors are returned; text
-    /// problems (binary, non-UTF-8, too large) are recorded on the file.
+    /// Read a file that another file names (once) and return it. I/O
+    /// errors are returned, and a file outside the project directories
+    /// ([`SourceDb::confine_to`]) is an error too: a symlink or a `../..`
+    /// does not make kfr read (and echo) files of the machine it runs on.
+    /// Text problems (binary, non-UTF-8, too large) are recorded on the file.
     pub fn load(&self, path: &Path) -> std::io::Result<Arc<SourceFile>> {
+        if let Some(root) = self.outside_root(path) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                format!("outside the project directory {}: not read", display_path(&root)),
+            ));
+        }
+        self.load_named(path)
+    }
+
+    /// Read a file the user named, or that a walk of a directory the user
+    /// named found: wherever it is.
+    pub fn load_named(&self, path: &Path) -> std::io::Result<Arc<SourceFile>> {
         let key = std::fs::canonicalize(path)?;
         if let Some(id) = self.by_key.lock().unwrap().get(&key) {
             return Ok(self.get(*id));
@@ -543,6 +587,32 @@ mod tests {
         let db = SourceDb::new();
         assert_eq!(db.max_size(), MAX_FILE_SIZE);
         assert_eq!(db.load(&p).unwrap().problem, None);
+    }
+
+    #[test]
+    fn named_files_are_read_only_inside_the_roots() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("repo/sub")).unwrap();
+        std::fs::write(dir.path().join("secret.mk"), "X = 1\n").unwrap();
+        std::fs::write(dir.path().join("repo/sub/ok.mk"), "Y = 2\n").unwrap();
+        let db = SourceDb::new();
+        db.confine_to(vec![dir.path().join("repo")]);
+        assert!(db.load(&dir.path().join("repo/sub/ok.mk")).is_ok());
+        let e = db.load(&dir.path().join("repo/sub/../../secret.mk")).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::PermissionDenied);
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.path().join("secret.mk"), dir.path().join("repo/link.mk")).unwrap();
+            assert!(
+                db.load(&dir.path().join("repo/link.mk")).is_err(),
+                "a symlink out is not followed"
+            );
+        }
+        assert!(db.load_named(&dir.path().join("secret.mk")).is_ok());
+        assert!(
+            SourceDb::new().load(&dir.path().join("secret.mk")).is_ok(),
+            "unconfined"
+        );
     }
 
     #[test]
