@@ -141,4 +141,22 @@ mod tests {
         assert_eq!(messages, ["file is 31 bytes, over the limit of 10 bytes: not read"]);
         assert!(analyze(&files, &options).parse_diagnostics.is_empty());
     }
+
+    #[test]
+    fn a_file_deleted_after_discovery_is_a_diagnostic_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Makefile");
+        std::fs::write(&path, "all:\n").unwrap();
+        let files = [Discovered {
+            path: path.clone(),
+            kind: SourceKind::Makefile,
+        }];
+        std::fs::remove_file(&path).unwrap();
+        let a = analyze(&files, &frontend::Options::default());
+        assert_eq!(a.parse_diagnostics.len(), 1);
+        let d = &a.parse_diagnostics[0];
+        assert!(d.message.starts_with("cannot read the file: "), "{}", d.message);
+        assert_eq!(a.db.get(d.span.file).path, path);
+        assert_eq!(a.db.get(d.span.file).line_col(d.span.start as usize), (1, 1));
+    }
 }

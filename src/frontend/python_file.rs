@@ -108,6 +108,25 @@ pub fn parse(db: &SourceDb, file: &Arc<SourceFile>, libs: &[&Library], diags: &m
     if !imported.contains(&true) {
         return None;
     }
+    if let Some(range) = python::too_deep_bracket(&tree) {
+        let lost: Vec<String> = libs
+            .iter()
+            .zip(&imported)
+            .filter(|(_, i)| **i)
+            .map(|(l, _)| format!("{} cannot import this file, so {}", l.importer, l.lost))
+            .collect();
+        diags.push(
+            Diagnostic::parse_error(
+                file.span(range),
+                format!(
+                    "brackets nested more than {} deep: Python refuses the file (too many nested parentheses)",
+                    python::MAX_BRACKET_DEPTH
+                ),
+            )
+            .with_help(lost.join("; ")),
+        );
+        return None;
+    }
     // the repository modules it imports, laid out after it in one text
     let program = python::Program::build(db, file, &tree);
     let modules = module_trees(&program);
