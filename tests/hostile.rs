@@ -189,6 +189,17 @@ fn tree() -> Tree {
         );
         symlink("../../../outside/helpers.py", proj.join("imports/dags/helpers.py")).unwrap();
     }
+    // a DAG whose local module is nested too deep for Python
+    write(
+        &proj,
+        "deepmod/dags/etl.py",
+        "from airflow import DAG\nfrom deep_helpers import X\n\nwith DAG('etl'):\n    pass\n",
+    );
+    write(
+        &proj,
+        "deepmod/dags/deep_helpers.py",
+        format!("X = {}{}\n", "[".repeat(N), "]".repeat(N)),
+    );
     let unreadable = unreadable(&proj);
     Tree {
         _dir: dir,
@@ -324,7 +335,8 @@ fn hostile_files_are_reported_and_the_good_one_is_linted() {
 #[test]
 fn deep_nesting_fits_a_small_stack() {
     let t = tree();
-    let files: Vec<PathBuf> = deep_files().iter().map(|(rel, _)| t.proj.join(rel)).collect();
+    let mut files: Vec<PathBuf> = deep_files().iter().map(|(rel, _)| t.proj.join(rel)).collect();
+    files.push(t.proj.join("deepmod/dags/etl.py"));
     std::thread::Builder::new()
         .stack_size(2 << 20)
         .spawn(move || {
