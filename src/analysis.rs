@@ -66,10 +66,13 @@ pub fn analyze_in(db: SourceDb, files: &[Discovered], options: &frontend::Option
 /// The directories the files that pipeline files name (includes,
 /// requirements, modules) are read from: for each linted file, the
 /// repository it is in (the nearest directory with `.git`), else the
-/// current directory when it is below it, else its own directory.
+/// current directory when it is below it, else the deepest directory
+/// holding every such file (one file named alone: its own directory).
 pub fn project_roots(files: &[Discovered]) -> Vec<std::path::PathBuf> {
+    use std::path::{Path, PathBuf};
     let cwd = std::env::current_dir().ok().and_then(|d| std::fs::canonicalize(d).ok());
-    let mut roots: Vec<std::path::PathBuf> = Vec::new();
+    let mut roots: Vec<PathBuf> = Vec::new();
+    let mut loose: Option<PathBuf> = None;
     for f in files {
         let Ok(real) = std::fs::canonicalize(&f.path) else {
             continue;
@@ -78,13 +81,26 @@ pub fn project_roots(files: &[Discovered]) -> Vec<std::path::PathBuf> {
         let root = dir
             .ancestors()
             .find(|a| a.join(".git").exists())
-            .or_else(|| cwd.as_deref().filter(|c| dir.starts_with(c)))
-            .unwrap_or(dir);
-        if !roots.iter().any(|r| root.starts_with(r)) {
-            roots.retain(|r| !r.starts_with(root));
-            roots.push(root.to_path_buf());
+            .or_else(|| cwd.as_deref().filter(|c| dir.starts_with(c)));
+        match root {
+            Some(r) => roots.push(r.to_path_buf()),
+            None => {
+                loose = Some(match loose.take() {
+                    None => dir.to_path_buf(),
+                    Some(l) => l
+                        .ancestors()
+                        .find(|a| dir.starts_with(a))
+                        .unwrap_or(Path::new("/"))
+                        .to_path_buf(),
+                })
+            }
         }
     }
+    roots.extend(loose);
+    roots.sort();
+    roots.dedup();
+    let all = roots.clone();
+    roots.retain(|r| !all.iter().any(|o| o != r && r.starts_with(o)));
     roots
 }
 
@@ -140,6 +156,31 @@ mod tests {
         let messages: Vec<&str> = small.parse_diagnostics.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(messages, ["file is 31 bytes, over the limit of 10 bytes: not read"]);
         assert!(analyze(&files, &options).parse_diagnostics.is_empty());
+    }
+
+    #[test]
+    fn project_roots_are_repositories_or_what_holds_the_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = std::fs::canonicalize(dir.path()).unwrap();
+        for rel in ["repo/.git", "repo/a/b", "loose/x", "loose/y"] {
+            std::fs::create_dir_all(d.join(rel)).unwrap();
+        }
+        let file = |rel: &str| {
+            std::fs::write(d.join(rel), "all:\n").unwrap();
+            Discovered {
+                path: d.join(rel),
+                kind: SourceKind::Makefile,
+            }
+        };
+        let files = [
+            file("repo/a/b/Makefile"),
+            file("repo/Makefile"),
+            file("loose/x/Makefile"),
+        ];
+        // the current directory of the test is not above the temporary one
+        assert_eq!(project_roots(&files), [d.join("loose/x"), d.join("repo")]);
+        let files = [file("loose/x/Makefile"), file("loose/y/Makefile")];
+        assert_eq!(project_roots(&files), [d.join("loose")]);
     }
 
     #[test]
