@@ -7,6 +7,7 @@
 //! select = ["KFR001", "unpinned-package"]
 //! ignore = ["KFR007"]
 //! exclude = ["legacy/**", "scratch"]
+//! max-file-size = 16777216   # bytes; larger files get KFR000 and are not read
 //!
 //! [per-file-ignores]
 //! "dags/experimental/*.py" = ["KFR001"]
@@ -27,6 +28,10 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
+/// The largest `max-file-size` accepted: kfr holds each file's text in
+/// memory, and spans are 32-bit.
+const MAX_FILE_SIZE_CEILING: i64 = 1 << 30;
+
 /// The file names looked for in each directory, in order.
 pub const FILE_NAMES: &[&str] = &["kfr.toml", ".kfr.toml", "pyproject.toml"];
 
@@ -45,6 +50,7 @@ struct Raw {
     severity: toml::map::Map<String, toml::Value>,
     #[serde(default)]
     migrate: Option<RawMigrate>,
+    max_file_size: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -79,6 +85,9 @@ pub struct Config {
     pub severity: Vec<(&'static str, Severity)>,
     pub migrate_image: Option<String>,
     pub migrate_retries: Option<u32>,
+    /// Files larger than this many bytes are not read (default
+    /// [`crate::source::MAX_FILE_SIZE`]).
+    pub max_file_size: Option<u64>,
 }
 
 impl Config {
@@ -271,6 +280,18 @@ fn check(path: &Path, text: &str, raw: Raw) -> Result<Config, String> {
         })?;
         cfg.severity.push((id, sev));
     }
+    if let Some(m) = &raw.max_file_size {
+        let n = *m.get_ref();
+        if !(1..=MAX_FILE_SIZE_CEILING).contains(&n) {
+            return Err(at(
+                path,
+                text,
+                Some(m.span()),
+                &format!("max-file-size: {n} is not a size in bytes from 1 to {MAX_FILE_SIZE_CEILING} (1 GiB)"),
+            ));
+        }
+        cfg.max_file_size = Some(n as u64);
+    }
     if let Some(m) = raw.migrate {
         if let Some(image) = m.image {
             let i = image.get_ref();
@@ -360,7 +381,7 @@ mod tests {
     fn reads_every_key() {
         let c = parse(
             "kfr.toml",
-            "select = [\"KFR001\", \"unpinned-package\"]\nignore = [\"KFR007\"]\nexclude = [\"legacy/**\"]\n\n[per-file-ignores]\n\"dags/*.py\" = [\"missing-retry\"]\n\n[severity]\nKFR003 = \"error\"\n\n[migrate]\nimage = \"r/x:1@sha256:ab\"\nretries = 2\n",
+            "select = [\"KFR001\", \"unpinned-package\"]\nignore = [\"KFR007\"]\nexclude = [\"legacy/**\"]\nmax-file-size = 1000\n\n[per-file-ignores]\n\"dags/*.py\" = [\"missing-retry\"]\n\n[severity]\nKFR003 = \"error\"\n\n[migrate]\nimage = \"r/x:1@sha256:ab\"\nretries = 2\n",
         )
         .unwrap()
         .unwrap();
@@ -368,6 +389,7 @@ mod tests {
         assert_eq!(c.per_file_ignores, [("dags/*.py".to_string(), vec!["KFR001"])]);
         assert_eq!(c.severity, [("KFR003", Severity::Error)]);
         assert_eq!(c.migrate_retries, Some(2));
+        assert_eq!(c.max_file_size, Some(1000));
         let sel = c.selection(&[], &[]).unwrap();
         assert!(sel.is_enabled("KFR003") && !sel.is_enabled("KFR002"));
         assert_eq!(sel.severity_of("KFR003", Severity::Warning), Severity::Error);
@@ -395,6 +417,12 @@ mod tests {
         assert!(e.starts_with("kfr.toml:1:10: "), "{e}");
         let e = parse("kfr.toml", "exclude = [\"a/[\"]\n").unwrap_err();
         assert!(e.starts_with("kfr.toml:1:12: exclude: invalid glob"), "{e}");
+        for bad in ["0", "-5", "2147483648"] {
+            let e = parse("kfr.toml", &format!("ignore = []\nmax-file-size = {bad}\n")).unwrap_err();
+            assert!(e.starts_with("kfr.toml:2:17: max-file-size: "), "{e}");
+        }
+        let e = parse("kfr.toml", "max-file-size = \"8M\"\n").unwrap_err();
+        assert!(e.starts_with("kfr.toml:1:17: "), "{e}");
         let e = parse("kfr.toml", "select = [\n").unwrap_err();
         assert!(e.starts_with("kfr.toml:"), "{e}");
     }
@@ -416,6 +444,11 @@ mod tests {
         .unwrap()
         .unwrap();
         assert_eq!(c.ignore, ["KFR002"]);
+        assert_eq!(c.max_file_size, None);
+        let c = parse("pyproject.toml", "[tool.kfr]\nmax-file-size = 4096\n")
+            .unwrap()
+            .unwrap();
+        assert_eq!(c.max_file_size, Some(4096));
         let e = parse(
             "pyproject.toml",
             "[tool.kfr]\nignore = []\n\n[tool.kfr.severity]\nKFR001 = 3\n",

@@ -36,6 +36,11 @@ pub struct Discovery {
     pub files: Vec<Discovered>,
     /// Explicit file arguments that are no pipeline source kfr reads.
     pub unrecognised: Vec<PathBuf>,
+    /// What a walk passed over that a user may have expected to be read,
+    /// and why: a directory it could not read, a symlink with a pipeline
+    /// file's name (symlinks are not followed: they may lead out of the
+    /// tree, or round in a loop).
+    pub skipped: Vec<(PathBuf, String)>,
 }
 
 pub fn build_excludes(globs: &[String]) -> Result<GlobSet, String> {
@@ -110,6 +115,7 @@ pub fn discover(paths: &[PathBuf], excludes: &GlobSet) -> Result<Discovery, Stri
 pub fn discover_with(paths: &[PathBuf], excludes: &Excludes) -> Result<Discovery, String> {
     let mut files = Vec::new();
     let mut unrecognised = Vec::new();
+    let mut skipped = Vec::new();
     for root in paths {
         let meta = std::fs::metadata(root).map_err(|e| format!("{}: {e}", root.display()))?;
         if meta.is_file() {
@@ -142,7 +148,24 @@ pub fn discover_with(paths: &[PathBuf], excludes: &Excludes) -> Result<Discovery
                 }
                 true
             });
-        for entry in walker.flatten() {
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let path = e.path().unwrap_or(root).to_path_buf();
+                    let why = e
+                        .io_error()
+                        .map_or_else(|| e.to_string(), |io| format!("cannot read: {io}"));
+                    skipped.push((path, why));
+                    continue;
+                }
+            };
+            if entry.path_is_symlink() {
+                if classify(entry.path()).is_some() {
+                    skipped.push((entry.path().to_path_buf(), "a symlink: not followed".to_string()));
+                }
+                continue;
+            }
             if !entry.file_type().is_file() {
                 continue;
             }
@@ -156,5 +179,58 @@ pub fn discover_with(paths: &[PathBuf], excludes: &Excludes) -> Result<Discovery
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files.dedup_by(|a, b| a.path == b.path);
-    Ok(Discovery { files, unrecognised })
+    Ok(Discovery {
+        files,
+        unrecognised,
+        skipped,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_and_unreadable_directories_are_named_not_walked() {
+        use std::os::unix::fs::{PermissionsExt, symlink};
+        let dir = tempfile::tempdir().unwrap();
+        let (root, outside) = (dir.path().join("root"), dir.path().join("outside"));
+        std::fs::create_dir_all(root.join("locked")).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(outside.join("Makefile"), "all:\n").unwrap();
+        std::fs::write(root.join("locked/Makefile"), "all:\n").unwrap();
+        std::fs::write(root.join("Makefile"), "all:\n").unwrap();
+        symlink(outside.join("Makefile"), root.join("GNUmakefile")).unwrap();
+        symlink(&outside, root.join("out")).unwrap();
+        symlink(".", root.join("self")).unwrap();
+        symlink("notes.txt", root.join("readme")).unwrap();
+        let locked = root.join("locked");
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+        let root_reads_all = std::fs::read_dir(&locked).is_ok();
+        let d = discover(std::slice::from_ref(&root), &GlobSet::empty()).unwrap();
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let files: Vec<&Path> = d.files.iter().map(|f| f.path.as_path()).collect();
+        let mut expected = vec![root.join("Makefile")];
+        if root_reads_all {
+            expected.push(root.join("locked/Makefile"));
+        }
+        assert_eq!(files, expected);
+        let skipped: Vec<(&Path, &str)> = d.skipped.iter().map(|(p, w)| (p.as_path(), w.as_str())).collect();
+        let link = root.join("GNUmakefile");
+        assert!(
+            skipped.contains(&(link.as_path(), "a symlink: not followed")),
+            "{skipped:?}"
+        );
+        if !root_reads_all {
+            assert!(
+                skipped
+                    .iter()
+                    .any(|(p, w)| *p == locked && w.starts_with("cannot read: ")),
+                "{skipped:?}"
+            );
+        }
+        // directory symlinks and links without a pipeline name are not news
+        assert_eq!(skipped.len(), if root_reads_all { 1 } else { 2 }, "{skipped:?}");
+    }
 }

@@ -5,11 +5,14 @@
 //! only when a report is rendered, and are always 1-based.
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
-/// Files larger than this are not analysed; they get a parse-error diagnostic.
+/// Files larger than this are not analysed by default; they get a
+/// parse-error diagnostic. A configuration's `max-file-size` changes it
+/// ([`SourceDb::with_max_size`]).
 pub const MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -51,10 +54,12 @@ impl Span {
 pub enum TextProblem {
     /// The file holds NUL bytes: it is not a text file. Offset of the first NUL.
     Binary { offset: usize },
-    /// The file is not valid UTF-8; it was decoded lossily. Offset of the first bad byte.
+    /// The file is not valid UTF-8: each byte that is not part of a UTF-8
+    /// character was read as the Latin-1 character of that value (a C1
+    /// control byte as U+FFFD). Offset of the first bad byte.
     InvalidUtf8 { offset: usize },
-    /// The file is larger than [`MAX_FILE_SIZE`]; its text was not read.
-    TooLarge { size: u64 },
+    /// The file is larger than the limit; its text was not read.
+    TooLarge { size: u64, limit: u64 },
 }
 
 /// One file's text, as read once from disk.
@@ -69,10 +74,26 @@ pub struct SourceFile {
     pub text: String,
     pub problem: Option<TextProblem>,
     line_starts: Vec<usize>,
+    /// For a file that was not UTF-8: at each text offset just after a
+    /// byte decoded to a longer character, how many bytes longer the text
+    /// is than the file up to there. Empty when text and file agree.
+    widened: Vec<(usize, usize)>,
 }
 
 impl SourceFile {
+    #[cfg(test)]
     fn new(id: FileId, name: String, path: PathBuf, text: String, problem: Option<TextProblem>) -> Self {
+        Self::with_widened(id, name, path, text, problem, Vec::new())
+    }
+
+    fn with_widened(
+        id: FileId,
+        name: String,
+        path: PathBuf,
+        text: String,
+        problem: Option<TextProblem>,
+        widened: Vec<(usize, usize)>,
+    ) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         SourceFile {
@@ -82,7 +103,24 @@ impl SourceFile {
             text,
             problem,
             line_starts,
+            widened,
         }
+    }
+
+    /// The offset in the file on disk of a text offset: they differ after
+    /// a byte that was not UTF-8 (one byte in the file, two in the text).
+    pub fn file_offset(&self, offset: usize) -> usize {
+        let i = self.widened.partition_point(|&(at, _)| at <= offset);
+        let extra = if i == 0 { 0 } else { self.widened[i - 1].1 };
+        offset - extra
+    }
+
+    /// The byte range of the character starting at `offset` (empty at the
+    /// end of the text), for a label on one character.
+    pub fn char_range_at(&self, offset: usize) -> Range<usize> {
+        let offset = offset.min(self.text.len());
+        let len = self.text[offset..].chars().next().map_or(0, char::len_utf8);
+        offset..offset + len
     }
 
     pub fn span(&self, range: Range<usize>) -> Span {
@@ -143,10 +181,20 @@ impl SourceFile {
 
 /// All files read during one run. Frontends running in parallel share it, so
 /// a file that several Makefiles include is read once.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SourceDb {
     files: RwLock<Vec<Arc<SourceFile>>>,
     by_key: Mutex<HashMap<PathBuf, FileId>>,
+    max_size: u64,
+    /// The project directories (canonical) files named by other files
+    /// are read from; empty: anywhere.
+    roots: RwLock<Vec<PathBuf>>,
+}
+
+impl Default for SourceDb {
+    fn default() -> Self {
+        Self::with_max_size(MAX_FILE_SIZE)
+    }
 }
 
 impl SourceDb {
@@ -154,9 +202,64 @@ impl SourceDb {
         Self::default()
     }
 
-    /// Read a file (once) and return it. I/O errors are returned; text
-    /// problems (binary, non-UTF-8, too large) are recorded on the file.
+    /// A database that does not read files larger than `max_size` bytes.
+    pub fn with_max_size(max_size: u64) -> Self {
+        SourceDb {
+            files: RwLock::default(),
+            by_key: Mutex::default(),
+            max_size,
+            roots: RwLock::default(),
+        }
+    }
+
+    /// Read files that other files name (includes, requirements, modules,
+    /// component files) only from below these directories.
+    pub fn confine_to(&self, roots: Vec<PathBuf>) {
+        let roots = roots
+            .into_iter()
+            .map(|r| std::fs::canonicalize(&r).unwrap_or(r))
+            .collect();
+        *self.roots.write().unwrap() = roots;
+    }
+
+    /// The project directory a file named by another file must lie in,
+    /// when `path` (resolved through symlinks) is outside every one of them.
+    pub fn outside_root(&self, path: &Path) -> Option<PathBuf> {
+        let roots = self.roots.read().unwrap();
+        if roots.is_empty() {
+            return None;
+        }
+        let real = std::fs::canonicalize(path).ok()?;
+        if roots.iter().any(|r| real.starts_with(r)) {
+            None
+        } else {
+            Some(roots[0].clone())
+        }
+    }
+
+    /// The size above which a file's text is not read.
+    pub fn max_size(&self) -> u64 {
+        self.max_size
+    }
+
+    /// Read a file that another file names (once) and return it. I/O
+    /// errors are returned, and a file outside the project directories
+    /// ([`SourceDb::confine_to`]) is an error too: a symlink or a `../..`
+    /// does not make kfr read (and echo) files of the machine it runs on.
+    /// Text problems (binary, non-UTF-8, too large) are recorded on the file.
     pub fn load(&self, path: &Path) -> std::io::Result<Arc<SourceFile>> {
+        if let Some(root) = self.outside_root(path) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                format!("outside the project directory {}: not read", display_path(&root)),
+            ));
+        }
+        self.load_named(path)
+    }
+
+    /// Read a file the user named, or that a walk of a directory the user
+    /// named found: wherever it is.
+    pub fn load_named(&self, path: &Path) -> std::io::Result<Arc<SourceFile>> {
         let key = std::fs::canonicalize(path)?;
         if let Some(id) = self.by_key.lock().unwrap().get(&key) {
             return Ok(self.get(*id));
@@ -165,12 +268,35 @@ impl SourceDb {
         if meta.is_dir() {
             return Err(std::io::Error::other("is a directory"));
         }
-        let (text, problem) = if meta.len() > MAX_FILE_SIZE {
-            (String::new(), Some(TextProblem::TooLarge { size: meta.len() }))
+        let decoded = if meta.len() > self.max_size {
+            Decoded {
+                text: String::new(),
+                problem: Some(TextProblem::TooLarge {
+                    size: meta.len(),
+                    limit: self.max_size,
+                }),
+                widened: Vec::new(),
+            }
         } else {
-            decode(std::fs::read(path)?)
+            let mut bytes = Vec::new();
+            // the file may have grown since its size was taken
+            std::fs::File::open(path)?
+                .take(self.max_size + 1)
+                .read_to_end(&mut bytes)?;
+            if bytes.len() as u64 > self.max_size {
+                Decoded {
+                    text: String::new(),
+                    problem: Some(TextProblem::TooLarge {
+                        size: bytes.len() as u64,
+                        limit: self.max_size,
+                    }),
+                    widened: Vec::new(),
+                }
+            } else {
+                decode(bytes)
+            }
         };
-        Ok(self.insert_keyed(key, path, text, problem))
+        Ok(self.insert_decoded(key, path, decoded))
     }
 
     /// Add a file that is not on disk (tests, rule examples, generated text).
@@ -187,22 +313,31 @@ impl SourceDb {
                 None => break,
             }
         }
-        self.insert_keyed(key, path, text, None)
+        self.insert_decoded(
+            key,
+            path,
+            Decoded {
+                text,
+                problem: None,
+                widened: Vec::new(),
+            },
+        )
     }
 
-    fn insert_keyed(&self, key: PathBuf, path: &Path, text: String, problem: Option<TextProblem>) -> Arc<SourceFile> {
+    fn insert_decoded(&self, key: PathBuf, path: &Path, decoded: Decoded) -> Arc<SourceFile> {
         let mut by_key = self.by_key.lock().unwrap();
         if let Some(id) = by_key.get(&key) {
             return self.get(*id);
         }
         let mut files = self.files.write().unwrap();
         let id = FileId(files.len() as u32);
-        let file = Arc::new(SourceFile::new(
+        let file = Arc::new(SourceFile::with_widened(
             id,
             display_path(path),
             path.to_path_buf(),
-            text,
-            problem,
+            decoded.text,
+            decoded.problem,
+            decoded.widened,
         ));
         files.push(file.clone());
         by_key.insert(key, id);
@@ -225,7 +360,15 @@ impl SourceDb {
     }
 }
 
-fn decode(bytes: Vec<u8>) -> (String, Option<TextProblem>) {
+/// A file's bytes as text.
+#[derive(Debug)]
+struct Decoded {
+    text: String,
+    problem: Option<TextProblem>,
+    widened: Vec<(usize, usize)>,
+}
+
+fn decode(bytes: Vec<u8>) -> Decoded {
     if let Some(nul) = bytes.iter().position(|&b| b == 0) {
         // never echo a binary file's control bytes to a terminal
         let sanitize = |b: &[u8]| -> String {
@@ -243,15 +386,47 @@ fn decode(bytes: Vec<u8>) -> (String, Option<TextProblem>) {
         let mut text = sanitize(&bytes[..nul]);
         let offset = text.len();
         text.push_str(&sanitize(&bytes[nul..]));
-        return (text, Some(TextProblem::Binary { offset }));
+        return Decoded {
+            text,
+            problem: Some(TextProblem::Binary { offset }),
+            widened: Vec::new(),
+        };
     }
-    match String::from_utf8(bytes) {
-        Ok(text) => (text, None),
-        Err(err) => {
-            let offset = err.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
-            (text, Some(TextProblem::InvalidUtf8 { offset }))
+    let bytes = match String::from_utf8(bytes) {
+        Ok(text) => {
+            return Decoded {
+                text,
+                problem: None,
+                widened: Vec::new(),
+            };
         }
+        Err(err) => err.into_bytes(),
+    };
+    // Not UTF-8: most often Latin-1 (an old editor's makefile). Valid UTF-8
+    // runs are kept; every other byte is one character, so columns count
+    // as an editor showing the file as Latin-1 counts them, and
+    // `widened` maps text offsets back to the file's bytes.
+    let mut text = String::with_capacity(bytes.len() + bytes.len() / 8);
+    let mut widened = Vec::new();
+    let mut extra = 0;
+    let mut first_bad = None;
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        for &b in chunk.invalid() {
+            first_bad.get_or_insert(text.len());
+            // C1 controls are no text, and some terminals obey them
+            let c = if b >= 0xA0 { char::from(b) } else { '\u{FFFD}' };
+            text.push(c);
+            extra += c.len_utf8() - 1;
+            widened.push((text.len(), extra));
+        }
+    }
+    Decoded {
+        text,
+        problem: Some(TextProblem::InvalidUtf8 {
+            offset: first_bad.unwrap_or(0),
+        }),
+        widened,
     }
 }
 
@@ -355,18 +530,101 @@ mod tests {
 
     #[test]
     fn decodes_bad_text() {
-        assert_eq!(decode(b"ok".to_vec()).1, None);
-        assert_eq!(decode(b"a\0b".to_vec()).1, Some(TextProblem::Binary { offset: 1 }));
-        let (t, p) = decode(b"\x1b[31m\xff\0x\n".to_vec());
-        assert!(!t.contains('\x1b') && !t.contains('\0'), "{t:?}");
+        let problem = |b: &[u8]| decode(b.to_vec()).problem;
+        assert_eq!(problem(b"ok"), None);
+        assert_eq!(problem(b"a\0b"), Some(TextProblem::Binary { offset: 1 }));
+        let d = decode(b"\x1b[31m\xff\0x\n".to_vec());
+        assert!(!d.text.contains('\x1b') && !d.text.contains('\0'), "{:?}", d.text);
         assert_eq!(
-            p,
+            d.problem,
             Some(TextProblem::Binary {
                 offset: "\u{FFFD}[31m\u{FFFD}".len()
             })
         );
-        let (t, p) = decode(b"ab\xe9c".to_vec());
-        assert_eq!(p, Some(TextProblem::InvalidUtf8 { offset: 2 }));
-        assert!(t.contains('\u{FFFD}'));
+        let d = decode(b"ab\xe9c".to_vec());
+        assert_eq!(d.problem, Some(TextProblem::InvalidUtf8 { offset: 2 }));
+        assert_eq!(d.text, "abéc");
+        // a C1 control byte is not echoed
+        assert_eq!(decode(b"a\x9bb".to_vec()).text, "a\u{FFFD}b");
+    }
+
+    fn file_of(bytes: &[u8]) -> SourceFile {
+        let d = decode(bytes.to_vec());
+        SourceFile::with_widened(FileId(0), "x".into(), "x".into(), d.text, d.problem, d.widened)
+    }
+
+    #[test]
+    fn latin1_keeps_columns_and_file_offsets() {
+        // `é` then `©`: a lossy UTF-8 decoder takes the two bytes for one
+        // broken character; read as Latin-1 they are two
+        let bytes = b"# mod\xe8le \xe9\xa9\nall: x\n\tcurl http://x | sh\n";
+        let f = file_of(bytes);
+        assert!(f.text.starts_with("# modèle é©\n"), "{:?}", f.text);
+        let at = f.text.find('é').unwrap() + 'é'.len_utf8() + '©'.len_utf8();
+        assert_eq!(f.line_col(at), (1, 12));
+        assert_eq!(f.file_offset(at), 11);
+        let curl = f.text.find("curl").unwrap();
+        assert_eq!(f.file_offset(curl), bytes.iter().position(|&b| b == b'c').unwrap());
+        assert_eq!(f.line_col(curl), (3, 2));
+        assert_eq!(f.file_offset(0), 0);
+        assert_eq!(f.file_offset(f.text.find('è').unwrap()), 5);
+        // valid UTF-8 beside the bad bytes is kept as it is
+        let f = file_of(b"\xc3\xa9\xe9");
+        assert_eq!(f.text, "éé");
+        assert_eq!(f.file_offset(f.text.len()), 3);
+        assert_eq!(f.char_range_at(0), 0..2);
+        assert_eq!(f.char_range_at(4), 4..4);
+    }
+
+    #[test]
+    fn the_size_limit_is_the_databases() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("Makefile");
+        std::fs::write(&p, "all:\n\ttrue\n").unwrap();
+        let small = SourceDb::with_max_size(4).load(&p).unwrap();
+        assert_eq!(small.problem, Some(TextProblem::TooLarge { size: 11, limit: 4 }));
+        assert!(small.text.is_empty());
+        let db = SourceDb::new();
+        assert_eq!(db.max_size(), MAX_FILE_SIZE);
+        assert_eq!(db.load(&p).unwrap().problem, None);
+    }
+
+    #[test]
+    fn named_files_are_read_only_inside_the_roots() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("repo/sub")).unwrap();
+        std::fs::write(dir.path().join("secret.mk"), "X = 1\n").unwrap();
+        std::fs::write(dir.path().join("repo/sub/ok.mk"), "Y = 2\n").unwrap();
+        let db = SourceDb::new();
+        db.confine_to(vec![dir.path().join("repo")]);
+        assert!(db.load(&dir.path().join("repo/sub/ok.mk")).is_ok());
+        let e = db.load(&dir.path().join("repo/sub/../../secret.mk")).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::PermissionDenied);
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.path().join("secret.mk"), dir.path().join("repo/link.mk")).unwrap();
+            assert!(
+                db.load(&dir.path().join("repo/link.mk")).is_err(),
+                "a symlink out is not followed"
+            );
+        }
+        assert!(db.load_named(&dir.path().join("secret.mk")).is_ok());
+        assert!(
+            SourceDb::new().load(&dir.path().join("secret.mk")).is_ok(),
+            "unconfined"
+        );
+    }
+
+    #[test]
+    fn a_file_gone_before_it_is_read_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("Makefile");
+        std::fs::write(&p, "all:\n").unwrap();
+        std::fs::remove_file(&p).unwrap();
+        let db = SourceDb::new();
+        let e = db.load(&p).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
+        assert!(db.all().is_empty());
+        assert!(db.load(dir.path()).is_err(), "a directory is no source file");
     }
 }

@@ -278,8 +278,11 @@ fn huge_files_are_not_read() {
     std::fs::create_dir_all(dir.path().join("big")).unwrap();
     std::fs::write(dir.path().join("big/Makefile"), big).unwrap();
     let out = stdout(&kfr(dir.path(), &["lint", "--format", "concise"]));
+    let size = std::fs::metadata(dir.path().join("big/Makefile")).unwrap().len();
     assert!(
-        out.contains("big/Makefile:1:1: error[KFR000] file is 9.0 MiB, over kfr's limit of 8 MiB"),
+        out.contains(&format!(
+            "big/Makefile:1:1: error[KFR000] file is {size} bytes (9.0 MiB), over the limit of 8388608 bytes (8.0 MiB)"
+        )),
         "{out}"
     );
     assert!(out.contains("good/Makefile:4:19: warning[KFR002]"), "{out}");

@@ -130,18 +130,27 @@ pub fn readable(file: &SourceFile, what: &str, diags: &mut Vec<Diagnostic>) -> b
 pub fn text_problem(file: &SourceFile, what: &str) -> Option<Diagnostic> {
     let problem = file.problem.as_ref()?;
     match problem {
-        TextProblem::InvalidUtf8 { offset } => {
-            let end = (*offset + 1).min(file.text.len());
-            Some(
-                Diagnostic::parse_error(
-                    file.span(*offset..end),
-                    "the file is not valid UTF-8; read with the bad bytes replaced",
-                )
-                .with_label("first byte that is not UTF-8")
-                .with_help("re-save the file as UTF-8 so every tool reads the same text"),
+        TextProblem::InvalidUtf8 { offset } => Some(
+            Diagnostic::parse_error(
+                file.span(file.char_range_at(*offset)),
+                "the file is not valid UTF-8; read with each byte that is not UTF-8 taken as Latin-1",
             )
-        }
+            .with_label("first byte that is not UTF-8")
+            .with_help("re-save the file as UTF-8 so every tool reads the same text"),
+        ),
         p => unreadable(file, p, what),
+    }
+}
+
+/// A byte count, exact and for people: `8388608 bytes (8.0 MiB)`.
+fn human_size(n: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if n >= MIB {
+        format!("{n} bytes ({:.1} MiB)", n as f64 / MIB as f64)
+    } else if n >= 1024 {
+        format!("{n} bytes ({:.1} KiB)", n as f64 / 1024.0)
+    } else {
+        format!("{n} bytes")
     }
 }
 
@@ -156,15 +165,15 @@ pub fn unreadable(file: &SourceFile, problem: &TextProblem, what: &str) -> Optio
         )
         .with_label("first NUL byte")
         .with_help("if this is not a text file, exclude it from linting"),
-        TextProblem::TooLarge { size } => Diagnostic::parse_error(
+        TextProblem::TooLarge { size, limit } => Diagnostic::parse_error(
             file.span(0..0),
             format!(
-                "file is {:.1} MiB, over kfr's limit of {} MiB: not read",
-                *size as f64 / (1024.0 * 1024.0),
-                crate::source::MAX_FILE_SIZE / (1024 * 1024)
+                "file is {}, over the limit of {}: not read",
+                human_size(*size),
+                human_size(*limit)
             ),
         )
-        .with_help("exclude generated files from linting"),
+        .with_help("exclude generated files from linting, or raise `max-file-size` in kfr.toml"),
         TextProblem::InvalidUtf8 { .. } => return None,
     })
 }

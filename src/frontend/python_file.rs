@@ -68,7 +68,7 @@ pub fn parse(db: &SourceDb, file: &Arc<SourceFile>, libs: &[&Library], diags: &m
             };
             Some(
                 Diagnostic::parse_error(
-                    file.span(*offset..*offset + 1),
+                    file.span(file.char_range_at(*offset)),
                     "this Python file is not valid UTF-8, so Python cannot import it",
                 )
                 .with_help(
@@ -108,9 +108,28 @@ pub fn parse(db: &SourceDb, file: &Arc<SourceFile>, libs: &[&Library], diags: &m
     if !imported.contains(&true) {
         return None;
     }
+    if let Some(range) = python::too_deep_bracket(&tree) {
+        let lost: Vec<String> = libs
+            .iter()
+            .zip(&imported)
+            .filter(|(_, i)| **i)
+            .map(|(l, _)| format!("{} cannot import this file, so {}", l.importer, l.lost))
+            .collect();
+        diags.push(
+            Diagnostic::parse_error(
+                file.span(range),
+                format!(
+                    "brackets nested more than {} deep: Python refuses the file (too many nested parentheses)",
+                    python::MAX_BRACKET_DEPTH
+                ),
+            )
+            .with_help(lost.join("; ")),
+        );
+        return None;
+    }
     // the repository modules it imports, laid out after it in one text
     let program = python::Program::build(db, file, &tree);
-    let modules = module_trees(&program);
+    let modules = module_trees(&program, diags);
     Some(Parsed {
         tree,
         program,
@@ -120,10 +139,25 @@ pub fn parse(db: &SourceDb, file: &Arc<SourceFile>, libs: &[&Library], diags: &m
 }
 
 /// The repository modules a file imports, each parsed over its range of
-/// the program text.
-fn module_trees(program: &python::Program) -> Vec<(usize, Tree)> {
+/// the program text. A module nested deeper than Python allows is left
+/// out, with a KFR000 in it.
+fn module_trees(program: &python::Program, diags: &mut Vec<Diagnostic>) -> Vec<(usize, Tree)> {
     (1..program.files.len())
         .filter_map(|i| program.parse_module(i).map(|t| (i, t)))
+        .filter(|(i, t)| {
+            let Some(range) = python::too_deep_bracket(t) else {
+                return true;
+            };
+            let (start, file) = &program.files[*i];
+            diags.push(Diagnostic::parse_error(
+                file.span(range.start - start..range.end - start),
+                format!(
+                    "brackets nested more than {} deep: Python refuses this module (too many nested parentheses), so what the files importing it take from it is unknown",
+                    python::MAX_BRACKET_DEPTH
+                ),
+            ));
+            false
+        })
         .collect()
 }
 

@@ -27,6 +27,41 @@ pub fn parse(text: &str) -> Option<Tree> {
     crate::syntax::parse("python", || tree_sitter_python::LANGUAGE.into(), text)
 }
 
+/// CPython's parser refuses brackets nested deeper than this
+/// ("too many nested parentheses").
+pub const MAX_BRACKET_DEPTH: usize = 200;
+
+/// The first opening bracket (`(`, `[`, `{`) nested deeper than
+/// [`MAX_BRACKET_DEPTH`]: its byte range. The tree is walked with a
+/// cursor, not recursively.
+pub fn too_deep_bracket(tree: &Tree) -> Option<std::ops::Range<usize>> {
+    let mut cursor = tree.walk();
+    let mut open = 0usize;
+    loop {
+        let node = cursor.node();
+        if node.child_count() == 0 {
+            match node.kind() {
+                "(" | "[" | "{" => {
+                    open += 1;
+                    if open > MAX_BRACKET_DEPTH {
+                        return Some(node.byte_range());
+                    }
+                }
+                ")" | "]" | "}" => open = open.saturating_sub(1),
+                _ => {}
+            }
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return None;
+            }
+        }
+    }
+}
+
 /// The first syntax error in a tree: its byte range and a message.
 pub fn first_syntax_error(tree: &Tree, text: &str) -> Option<(std::ops::Range<usize>, String)> {
     let root = tree.root_node();

@@ -61,7 +61,8 @@ pub struct Position {
     pub column: usize,
     /// In UTF-16 code units (SARIF with `columnKind: utf16CodeUnits`).
     pub utf16_column: usize,
-    /// In bytes of UTF-8 (reviewdog).
+    /// In bytes of the file (reviewdog): of UTF-8, or of the file's own
+    /// encoding where it is not UTF-8.
     pub byte_column: usize,
 }
 
@@ -151,7 +152,9 @@ fn position(f: &SourceFile, offset: usize) -> Position {
         line: line + 1,
         column: before.chars().count() + 1,
         utf16_column: before.encode_utf16().count() + 1,
-        byte_column: before.len() + 1,
+        // in the file's bytes, which differ from the text's after a byte
+        // that was not UTF-8
+        byte_column: f.file_offset(o) - f.file_offset(start) + 1,
     }
 }
 

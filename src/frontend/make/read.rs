@@ -451,6 +451,21 @@ impl Make<'_> {
 
     fn include_one(&mut self, name: &str, span: Span, required: bool) {
         let path = crate::source::join_normalized(&self.dir, name);
+        if path.is_file()
+            && let Some(root) = self.source_db.and_then(|db| db.outside_root(&path))
+        {
+            self.diags.push(
+                Diagnostic::parse_error(
+                    span,
+                    format!(
+                        "included file `{name}` is outside the project directory `{}`: not read",
+                        crate::source::display_path(&root)
+                    ),
+                )
+                .with_help("kfr reads included files inside the repository only; what this file defines is unknown"),
+            );
+            return;
+        }
         let file = match (path.is_file(), self.source_db) {
             (true, Some(db)) => db.load(&path).ok(),
             _ => None,
