@@ -1,6 +1,6 @@
 //! The command line: argument definitions and dispatch, no analysis logic.
 
-use crate::analysis::{analyze, lint};
+use crate::analysis::lint;
 use crate::baseline::Baseline;
 use crate::config::{self, Config};
 use crate::dag::render;
@@ -277,22 +277,34 @@ fn setup(
     })
 }
 
-fn load(inputs: &Inputs, excludes: &Excludes) -> Result<crate::analysis::Analysis, String> {
-    load_paths(&inputs.paths, inputs, excludes)
+fn load(inputs: &Inputs, setup: &Setup) -> Result<crate::analysis::Analysis, String> {
+    load_paths(&inputs.paths, inputs, setup)
 }
 
-fn load_paths(paths: &[PathBuf], inputs: &Inputs, excludes: &Excludes) -> Result<crate::analysis::Analysis, String> {
-    let found = discover_with(paths, excludes)?;
+fn load_paths(paths: &[PathBuf], inputs: &Inputs, setup: &Setup) -> Result<crate::analysis::Analysis, String> {
+    let found = discover_with(paths, &setup.excludes)?;
     for p in &found.unrecognised {
         eprintln!(
             "kfr: {}: not a pipeline source kfr reads (makefiles, Jenkinsfiles, Jenkins config.xml, crontabs, Airflow and KFP Python files, compiled KFP YAML); skipped",
             p.display()
         );
     }
+    for (p, why) in &found.skipped {
+        eprintln!("kfr: {}: {why}", p.display());
+    }
     let options = crate::frontend::Options {
         make_vars: inputs.make_vars.clone(),
     };
-    Ok(analyze(&found.files, &options))
+    let limit = setup
+        .config
+        .as_ref()
+        .and_then(|c| c.max_file_size)
+        .unwrap_or(crate::source::MAX_FILE_SIZE);
+    Ok(crate::analysis::analyze_in(
+        crate::source::SourceDb::with_max_size(limit),
+        &found.files,
+        &options,
+    ))
 }
 
 /// Files named on the command line (pre-commit names the staged files):
@@ -392,7 +404,7 @@ fn run_lint(args: LintArgs) -> Result<ExitCode, String> {
             .collect(),
         None => args.inputs.paths.clone(),
     };
-    let analysis = load_paths(&read_paths, &args.inputs, &setup.excludes)?;
+    let analysis = load_paths(&read_paths, &args.inputs, &setup)?;
     let mut diags = lint(&analysis, &selection);
     if let Some(s) = &scope {
         diags.retain(|d| s.keeps(d, &analysis));
@@ -400,7 +412,7 @@ fn run_lint(args: LintArgs) -> Result<ExitCode, String> {
     let root = report::project_root();
     if let Some(rev) = &args.diff {
         let changes = diff::Changes::since(rev, &read_paths, &analysis, |paths| {
-            load_paths(paths, &args.inputs, &setup.excludes)
+            load_paths(paths, &args.inputs, &setup)
         })?;
         diags.retain(|d| changes.touches(d, &analysis));
     }
@@ -491,7 +503,7 @@ fn run_migrate(args: MigrateArgs) -> Result<ExitCode, String> {
     // refuse a bad --out before reading anything
     crate::migrate::check_out(&args.out, args.force)?;
     let setup = setup(&args.inputs, None, false, false)?;
-    let analysis = load(&args.inputs, &setup.excludes)?;
+    let analysis = load(&args.inputs, &setup)?;
     let errors = analysis.parse_diagnostics.len();
     if errors > 0 {
         eprintln!("kfr: {errors} parse problem(s) while reading; `kfr lint` shows them");
@@ -539,13 +551,13 @@ fn count(n: usize, noun: &str) -> String {
 
 fn run_graph(args: GraphArgs) -> Result<ExitCode, String> {
     let setup = setup(&args.inputs, None, false, false)?;
-    let analysis = load(&args.inputs, &setup.excludes)?;
+    let analysis = load(&args.inputs, &setup)?;
     if let Some(rev) = &args.diff {
         if args.format != GraphFormat::Mermaid {
             return Err("--diff draws a Mermaid diagram: use it with --format mermaid".into());
         }
         let changes = diff::Changes::since(rev, &args.inputs.paths, &analysis, |paths| {
-            load_paths(paths, &args.inputs, &setup.excludes)
+            load_paths(paths, &args.inputs, &setup)
         })?;
         let text = diff::mermaid(&changes, &analysis.dag, rev);
         write_io(std::io::stdout().lock().write_all(text.as_bytes()))?;
