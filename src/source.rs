@@ -12,6 +12,9 @@ use std::sync::{Arc, Mutex, RwLock};
 /// Files larger than this are not analysed; they get a parse-error diagnostic.
 pub const MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
 
+/// How much of a file over [`MAX_FILE_SIZE`] is read to tell what it is.
+pub const HEAD_SIZE: u64 = 64 * 1024;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(pub u32);
 
@@ -54,7 +57,9 @@ pub enum TextProblem {
     /// The file is not valid UTF-8; it was decoded lossily. Offset of the first bad byte.
     InvalidUtf8 { offset: usize },
     /// The file is larger than [`MAX_FILE_SIZE`]; its text was not read.
-    TooLarge { size: u64 },
+    /// `head` is its first [`HEAD_SIZE`] bytes (decoded lossily), enough to
+    /// tell which frontend the file is for, so that it is reported, not skipped.
+    TooLarge { size: u64, head: String },
 }
 
 /// One file's text, as read once from disk.
@@ -166,7 +171,13 @@ impl SourceDb {
             return Err(std::io::Error::other("is a directory"));
         }
         let (text, problem) = if meta.len() > MAX_FILE_SIZE {
-            (String::new(), Some(TextProblem::TooLarge { size: meta.len() }))
+            let mut head = Vec::new();
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(std::fs::File::open(path)?, HEAD_SIZE),
+                &mut head,
+            )?;
+            let head = String::from_utf8_lossy(&head).into_owned();
+            (String::new(), Some(TextProblem::TooLarge { size: meta.len(), head }))
         } else {
             decode(std::fs::read(path)?)
         };
