@@ -15,6 +15,9 @@ use std::sync::{Arc, Mutex, RwLock};
 /// ([`SourceDb::with_max_size`]).
 pub const MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
 
+/// How much of a file over [`MAX_FILE_SIZE`] is read to tell what it is.
+pub const HEAD_SIZE: u64 = 64 * 1024;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(pub u32);
 
@@ -58,8 +61,17 @@ pub enum TextProblem {
     /// character was read as the Latin-1 character of that value (a C1
     /// control byte as U+FFFD). Offset of the first bad byte.
     InvalidUtf8 { offset: usize },
-    /// The file is larger than the limit; its text was not read.
-    TooLarge { size: u64, limit: u64 },
+    /// The file is larger than the limit; its text was not read. `head`
+    /// is its first [`HEAD_SIZE`] bytes (decoded lossily), enough to tell
+    /// which frontend the file is for, so that it is reported, not skipped.
+    TooLarge { size: u64, limit: u64, head: String },
+}
+
+/// The first [`HEAD_SIZE`] bytes of a file, decoded lossily.
+fn head_of(path: &Path) -> std::io::Result<String> {
+    let mut head = Vec::new();
+    std::fs::File::open(path)?.take(HEAD_SIZE).read_to_end(&mut head)?;
+    Ok(String::from_utf8_lossy(&head).into_owned())
 }
 
 /// One file's text, as read once from disk.
@@ -274,6 +286,7 @@ impl SourceDb {
                 problem: Some(TextProblem::TooLarge {
                     size: meta.len(),
                     limit: self.max_size,
+                    head: head_of(path)?,
                 }),
                 widened: Vec::new(),
             }
@@ -289,6 +302,7 @@ impl SourceDb {
                     problem: Some(TextProblem::TooLarge {
                         size: bytes.len() as u64,
                         limit: self.max_size,
+                        head: String::from_utf8_lossy(&bytes[..bytes.len().min(HEAD_SIZE as usize)]).into_owned(),
                     }),
                     widened: Vec::new(),
                 }
@@ -582,7 +596,14 @@ mod tests {
         let p = dir.path().join("Makefile");
         std::fs::write(&p, "all:\n\ttrue\n").unwrap();
         let small = SourceDb::with_max_size(4).load(&p).unwrap();
-        assert_eq!(small.problem, Some(TextProblem::TooLarge { size: 11, limit: 4 }));
+        assert_eq!(
+            small.problem,
+            Some(TextProblem::TooLarge {
+                size: 11,
+                limit: 4,
+                head: "all:\n\ttrue\n".into()
+            })
+        );
         assert!(small.text.is_empty());
         let db = SourceDb::new();
         assert_eq!(db.max_size(), MAX_FILE_SIZE);

@@ -99,7 +99,9 @@ impl Dag {
             |_, n| Some(*n),
             |_, e| (self.edges[*e].kind != EdgeKind::Invokes).then_some(*e),
         );
-        let mut out: Vec<Vec<usize>> = petgraph::algo::tarjan_scc(&g)
+        // Kosaraju walks with an explicit stack: a chain of 100,000 steps must not
+        // overflow the call stack the way a recursive Tarjan does
+        let mut out: Vec<Vec<usize>> = petgraph::algo::kosaraju_scc(&g)
             .into_iter()
             .filter(|scc| scc.len() > 1 || g.contains_edge(scc[0], scc[0]))
             .map(|scc| {

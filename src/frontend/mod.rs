@@ -117,6 +117,15 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, kind: SourceKind, options: &
 
 /// Report a file's text problem into `diags`; false when the text was not
 /// read at all (binary, too large), so there is nothing to lower.
+/// The text to tell what a file is from: its text, or the head of a file
+/// too large to read.
+pub fn probe_text(file: &SourceFile) -> &str {
+    match &file.problem {
+        Some(TextProblem::TooLarge { head, .. }) => head,
+        _ => &file.text,
+    }
+}
+
 pub fn readable(file: &SourceFile, what: &str, diags: &mut Vec<Diagnostic>) -> bool {
     let Some(d) = text_problem(file, what) else {
         return true;
@@ -165,7 +174,7 @@ pub fn unreadable(file: &SourceFile, problem: &TextProblem, what: &str) -> Optio
         )
         .with_label("first NUL byte")
         .with_help("if this is not a text file, exclude it from linting"),
-        TextProblem::TooLarge { size, limit } => Diagnostic::parse_error(
+        TextProblem::TooLarge { size, limit, .. } => Diagnostic::parse_error(
             file.span(0..0),
             format!(
                 "file is {}, over the limit of {}: not read",

@@ -43,7 +43,7 @@ pub struct Parsed {
 /// the file parsed once, whichever of them it imports. None when it imports
 /// none of them, or cannot be read (the diagnostics say why, once for all).
 pub fn parse(db: &SourceDb, file: &Arc<SourceFile>, libs: &[&Library], diags: &mut Vec<Diagnostic>) -> Option<Parsed> {
-    let text: &str = &file.text;
+    let text: &str = super::probe_text(file);
     // the cheap test before parsing: the file names the library
     let mentioned: Vec<&Library> = libs.iter().copied().filter(|l| text.contains(l.module)).collect();
     if mentioned.is_empty() {

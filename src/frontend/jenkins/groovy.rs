@@ -766,6 +766,26 @@ impl Parser {
     }
 
     fn statement(&mut self) -> Option<Stmt> {
+        // labels name the statement after them: statement labels (`retry_here: sh '…'`,
+        // `echo: 'text'`) and a switch's `case …:` and `default:`, alone on their line or
+        // before a statement on it (`case 'a': sh 'x'`)
+        let mut labelled = false;
+        loop {
+            match (self.peek(), self.peek_at(1)) {
+                (Some(Tok::Ident(k)), _) if k == "case" || k == "default" => {
+                    while !self.at_end() && !self.is_op(":") && !matches!(self.peek(), Some(Tok::Newline)) {
+                        self.pos += 1;
+                    }
+                    self.eat_op(":");
+                }
+                (Some(Tok::Ident(_)), Some(Tok::Op(":"))) => self.pos += 2,
+                _ => break,
+            }
+            labelled = true;
+        }
+        if labelled && matches!(self.peek(), None | Some(Tok::Newline) | Some(Tok::Op(";" | "}"))) {
+            return None;
+        }
         let start = self.range_here().start;
         match self.peek()? {
             Tok::Op("@") => return self.annotation(),
@@ -817,14 +837,6 @@ impl Parser {
                         }
                     }
                     return Some(Stmt::Compound(parts, start..self.prev_end()));
-                }
-                "case" | "default" => {
-                    // a switch label: skip to its `:`
-                    while !self.at_end() && !self.is_op(":") && !matches!(self.peek(), Some(Tok::Newline)) {
-                        self.pos += 1;
-                    }
-                    self.eat_op(":");
-                    return None;
                 }
                 "return" | "throw" => {
                     self.pos += 1;

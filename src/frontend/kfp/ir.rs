@@ -38,7 +38,7 @@ fn is_pipeline_spec(doc: &Node) -> bool {
 /// for any other YAML.
 pub fn read(file: &SourceFile) -> (Vec<Pipeline>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    if !mentions_pipeline_spec(&file.text) {
+    if !mentions_pipeline_spec(crate::frontend::probe_text(file)) {
         return (Vec::new(), diags);
     }
     if let Some(problem) = &file.problem {

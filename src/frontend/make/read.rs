@@ -686,6 +686,7 @@ impl Make<'_> {
             self.expand_mapped(&targets_raw)
         };
         let mut targets: Vec<(String, Span)> = Vec::new();
+        let mut unresolved_targets = false;
         for r in super::text::file_word_ranges(&targets_exp.text) {
             let span = self.span_of(&targets_exp, r.clone());
             let word = &targets_exp.text[r];
@@ -693,6 +694,7 @@ impl Make<'_> {
                 let shown = self.render(word);
                 self.notes
                     .push((span, format!("target `{shown}` cannot be resolved statically")));
+                unresolved_targets = true;
                 continue;
             }
             targets.push((clean_name(word), span));
@@ -732,7 +734,11 @@ impl Make<'_> {
             }
         }
         if targets.is_empty() {
-            if !rest.text.trim().is_empty() || recipe.is_some() {
+            if unresolved_targets {
+                // a rule whose targets kfr cannot name (`$(shell pwd)/bin:`): the note
+                // says so, and the recipe lines under it are its own, not stray ones
+                self.after_broken_rule = true;
+            } else if !rest.text.trim().is_empty() || recipe.is_some() {
                 self.diags
                     .push(Diagnostic::parse_error(self.cur, "rule without a target"));
             }
