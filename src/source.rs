@@ -177,17 +177,38 @@ impl SourceDb {
     /// The same path with the same text is the same file; with another
     /// text (a component text built per call) it is a file of its own.
     pub fn add_virtual(&self, path: &Path, text: String) -> Arc<SourceFile> {
+        self.add_virtual_text(path, text, None)
+    }
+
+    /// Add a file that is not on disk from its raw bytes, decoded the way
+    /// [`SourceDb::load`] decodes a file read from disk: binary, non-UTF-8
+    /// and too-large text are recorded on the file.
+    pub fn add_virtual_bytes(&self, path: &Path, bytes: Vec<u8>) -> Arc<SourceFile> {
+        let (text, problem) = if bytes.len() as u64 > MAX_FILE_SIZE {
+            (
+                String::new(),
+                Some(TextProblem::TooLarge {
+                    size: bytes.len() as u64,
+                }),
+            )
+        } else {
+            decode(bytes)
+        };
+        self.add_virtual_text(path, text, problem)
+    }
+
+    fn add_virtual_text(&self, path: &Path, text: String, problem: Option<TextProblem>) -> Arc<SourceFile> {
         let base = format!("<virtual>/{}", path.display());
         let mut key = PathBuf::from(&base);
         for n in 2.. {
             let existing = self.by_key.lock().unwrap().get(&key).copied();
             match existing {
-                Some(id) if self.get(id).text == text => return self.get(id),
+                Some(id) if self.get(id).text == text && self.get(id).problem == problem => return self.get(id),
                 Some(_) => key = PathBuf::from(format!("{base}#{n}")),
                 None => break,
             }
         }
-        self.insert_keyed(key, path, text, None)
+        self.insert_keyed(key, path, text, problem)
     }
 
     fn insert_keyed(&self, key: PathBuf, path: &Path, text: String, problem: Option<TextProblem>) -> Arc<SourceFile> {
