@@ -130,17 +130,14 @@ pub fn readable(file: &SourceFile, what: &str, diags: &mut Vec<Diagnostic>) -> b
 pub fn text_problem(file: &SourceFile, what: &str) -> Option<Diagnostic> {
     let problem = file.problem.as_ref()?;
     match problem {
-        TextProblem::InvalidUtf8 { offset } => {
-            let end = (*offset + 1).min(file.text.len());
-            Some(
-                Diagnostic::parse_error(
-                    file.span(*offset..end),
-                    "the file is not valid UTF-8; read with the bad bytes replaced",
-                )
-                .with_label("first byte that is not UTF-8")
-                .with_help("re-save the file as UTF-8 so every tool reads the same text"),
+        TextProblem::InvalidUtf8 { offset } => Some(
+            Diagnostic::parse_error(
+                char_span(file, *offset),
+                "the file is not valid UTF-8; read with the bad bytes replaced",
             )
-        }
+            .with_label("first byte that is not UTF-8")
+            .with_help("re-save the file as UTF-8 so every tool reads the same text"),
+        ),
         p => unreadable(file, p, what),
     }
 }
@@ -151,7 +148,7 @@ pub fn text_problem(file: &SourceFile, what: &str) -> Option<Diagnostic> {
 pub fn unreadable(file: &SourceFile, problem: &TextProblem, what: &str) -> Option<Diagnostic> {
     Some(match problem {
         TextProblem::Binary { offset } => Diagnostic::parse_error(
-            file.span(*offset..*offset + 1),
+            char_span(file, *offset),
             format!("binary data (a NUL byte) in {what}: the file was not read"),
         )
         .with_label("first NUL byte")
@@ -167,4 +164,16 @@ pub fn unreadable(file: &SourceFile, problem: &TextProblem, what: &str) -> Optio
         .with_help("exclude generated files from linting"),
         TextProblem::InvalidUtf8 { .. } => return None,
     })
+}
+
+/// The span of the character at `offset`: the bad byte of a decoded file
+/// stands there as U+FFFD, three bytes long, and a span must not split it.
+fn char_span(file: &SourceFile, offset: usize) -> crate::source::Span {
+    let start = offset.min(file.text.len());
+    let len = file
+        .text
+        .get(start..)
+        .and_then(|t| t.chars().next())
+        .map_or(0, char::len_utf8);
+    file.span(start..start + len)
 }
