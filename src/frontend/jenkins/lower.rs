@@ -22,6 +22,10 @@ use std::path::PathBuf;
 /// Deepest chain of helper functions calling each other that is inlined.
 const MAX_CALL_DEPTH: usize = 8;
 
+/// Most helper calls inlined in one script: helpers that each call others
+/// several times would otherwise be inlined exponentially often.
+const MAX_INLINED_CALLS: usize = 1024;
+
 /// Where the script comes from: a Jenkinsfile, or the `<script>` of a job's
 /// config.xml (`outer` maps the decoded script back to the XML file).
 pub struct Source<'a> {
@@ -50,6 +54,7 @@ pub fn lower(db: &SourceDb, src: &Source, frag: &mut Fragment) -> usize {
         frontier: Vec::new(),
         names: HashMap::new(),
         call_depth: 0,
+        inlined: 0,
         commands: HashMap::new(),
         dir: src.file.dir().to_path_buf(),
         pipeline_retry: None,
@@ -145,6 +150,8 @@ struct Lowerer<'a, 'f> {
     /// Step names used, for unique names.
     names: HashMap<String, usize>,
     call_depth: usize,
+    /// Helper calls inlined so far (at most [`MAX_INLINED_CALLS`]).
+    inlined: usize,
     /// For each step: the retry of each of its commands.
     commands: HashMap<usize, Vec<Option<Retry>>>,
     dir: PathBuf,
@@ -1094,6 +1101,19 @@ impl Lowerer<'_, '_> {
                     if self.call_depth >= MAX_CALL_DEPTH {
                         return;
                     }
+                    if self.inlined == MAX_INLINED_CALLS {
+                        self.inlined += 1;
+                        self.notes.push((
+                            self.span(c.range.clone()),
+                            format!(
+                                "more than {MAX_INLINED_CALLS} helper calls: `{name}` and the calls after it are not read"
+                            ),
+                        ));
+                    }
+                    if self.inlined > MAX_INLINED_CALLS {
+                        return;
+                    }
+                    self.inlined += 1;
                     let mut inner = ctx.clone();
                     for (p, a) in params.iter().zip(c.args.iter().filter(|a| a.name.is_none())) {
                         // a GString of the caller's own parameters is known once they are
