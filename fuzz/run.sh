@@ -7,6 +7,8 @@
 # each target's time (-max_total_time). Without a TARGET every target runs,
 # one after the other, each in one process (a single job). The figures of each run are printed at
 # the end: executions, time, corpus size, and findings (fuzz/artifacts/).
+# -handle_segv=0 leaves a stack overflow to Rust's handler, which aborts;
+# libFuzzer then saves the input (its own SEGV handler would overflow too).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -113,11 +115,13 @@ for t in "${targets[@]}"; do
     set +e
     RUSTC_BOOTSTRAP=1 cargo fuzz run -s none -O -a "$t" "corpus/$t" -- \
         -runs="$runs" -max_total_time="$max_time" -max_len=16384 -timeout=10 \
-        -rss_limit_mb=2048 -print_final_stats=1 \
+        -rss_limit_mb=2048 -print_final_stats=1 -handle_segv=0 \
         -artifact_prefix="artifacts/$t/" 2>&1 | tee "$log" | grep -E '^(#[0-9]+ +(DONE|pulse)|==|SUMMARY|thread .* panicked|stat::)'
     set -e
     secs=$(( $(date +%s) - start ))
-    execs=$(grep -oP 'stat::number_of_executed_units: \K[0-9]+' "$log" | tail -1)
+    # after a crash libFuzzer prints no final stats: its last status line counts
+    execs=$(grep -oP 'stat::number_of_executed_units: \K[0-9]+' "$log" | tail -1 || true)
+    [ -n "$execs" ] || execs="~$(grep -oP '^#\K[0-9]+' "$log" | tail -1 || true)"
     crashes=$(find "artifacts/$t" -type f | wc -l)
     summary+=("$(printf '%-12s %10s execs %6ss corpus %5s files  findings %s' "$t" "${execs:-?}" "$secs" "$(ls "corpus/$t" | wc -l)" "$crashes")")
 done
