@@ -168,7 +168,7 @@ pub fn unreadable(file: &SourceFile, problem: &TextProblem, what: &str) -> Optio
 
 /// The span of the character at `offset`: the bad byte of a decoded file
 /// stands there as U+FFFD, three bytes long, and a span must not split it.
-fn char_span(file: &SourceFile, offset: usize) -> crate::source::Span {
+pub fn char_span(file: &SourceFile, offset: usize) -> crate::source::Span {
     let start = offset.min(file.text.len());
     let len = file
         .text

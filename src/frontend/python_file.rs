@@ -68,7 +68,7 @@ pub fn parse(db: &SourceDb, file: &Arc<SourceFile>, libs: &[&Library], diags: &m
             };
             Some(
                 Diagnostic::parse_error(
-                    file.span(*offset..*offset + 1),
+                    crate::frontend::char_span(file, *offset),
                     "this Python file is not valid UTF-8, so Python cannot import it",
                 )
                 .with_help(

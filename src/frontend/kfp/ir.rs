@@ -49,7 +49,7 @@ pub fn read(file: &SourceFile) -> (Vec<Pipeline>, Vec<Diagnostic>) {
                         return None;
                     };
                     Some(Diagnostic::parse_error(
-                        file.span(*offset..*offset + 1),
+                        crate::frontend::char_span(file, *offset),
                         "this YAML file is not valid UTF-8, so KFP cannot load it",
                     ))
                 },
