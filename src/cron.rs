@@ -286,9 +286,11 @@ impl Expr {
                     ranges.len()
                 )
             } else {
-                let extra = ranges[5].start;
+                // the sixth word may be trailing space that trim_end drops (a newline)
+                let end = text.trim_end().len();
+                let extra = ranges[5].start.min(end);
                 return Err(Problem {
-                    range: extra..text.trim_end().len(),
+                    range: extra..end,
                     field: None,
                     message:
                         "a schedule has five fields (minute hour day-of-month month day-of-week); this one has more"

@@ -131,7 +131,11 @@ impl SourceFile {
     /// end of the text), for a label on one character.
     pub fn char_range_at(&self, offset: usize) -> Range<usize> {
         let offset = offset.min(self.text.len());
-        let len = self.text[offset..].chars().next().map_or(0, char::len_utf8);
+        let len = self
+            .text
+            .get(offset..)
+            .and_then(|t| t.chars().next())
+            .map_or(0, char::len_utf8);
         offset..offset + len
     }
 
@@ -317,18 +321,7 @@ impl SourceDb {
     /// The same path with the same text is the same file; with another
     /// text (a component text built per call) it is a file of its own.
     pub fn add_virtual(&self, path: &Path, text: String) -> Arc<SourceFile> {
-        let base = format!("<virtual>/{}", path.display());
-        let mut key = PathBuf::from(&base);
-        for n in 2.. {
-            let existing = self.by_key.lock().unwrap().get(&key).copied();
-            match existing {
-                Some(id) if self.get(id).text == text => return self.get(id),
-                Some(_) => key = PathBuf::from(format!("{base}#{n}")),
-                None => break,
-            }
-        }
-        self.insert_decoded(
-            key,
+        self.add_virtual_decoded(
             path,
             Decoded {
                 text,
@@ -336,6 +329,42 @@ impl SourceDb {
                 widened: Vec::new(),
             },
         )
+    }
+
+    /// Add a file that is not on disk from its raw bytes, decoded the way
+    /// [`SourceDb::load`] decodes a file read from disk: binary, non-UTF-8
+    /// and too-large text are recorded on the file.
+    pub fn add_virtual_bytes(&self, path: &Path, bytes: Vec<u8>) -> Arc<SourceFile> {
+        let decoded = if bytes.len() as u64 > self.max_size {
+            Decoded {
+                text: String::new(),
+                problem: Some(TextProblem::TooLarge {
+                    size: bytes.len() as u64,
+                    limit: self.max_size,
+                    head: String::from_utf8_lossy(&bytes[..bytes.len().min(HEAD_SIZE as usize)]).into_owned(),
+                }),
+                widened: Vec::new(),
+            }
+        } else {
+            decode(bytes)
+        };
+        self.add_virtual_decoded(path, decoded)
+    }
+
+    fn add_virtual_decoded(&self, path: &Path, decoded: Decoded) -> Arc<SourceFile> {
+        let base = format!("<virtual>/{}", path.display());
+        let mut key = PathBuf::from(&base);
+        for n in 2.. {
+            let existing = self.by_key.lock().unwrap().get(&key).copied();
+            match existing {
+                Some(id) if self.get(id).text == decoded.text && self.get(id).problem == decoded.problem => {
+                    return self.get(id);
+                }
+                Some(_) => key = PathBuf::from(format!("{base}#{n}")),
+                None => break,
+            }
+        }
+        self.insert_decoded(key, path, decoded)
     }
 
     fn insert_decoded(&self, key: PathBuf, path: &Path, decoded: Decoded) -> Arc<SourceFile> {

@@ -169,7 +169,7 @@ fn human_size(n: u64) -> String {
 pub fn unreadable(file: &SourceFile, problem: &TextProblem, what: &str) -> Option<Diagnostic> {
     Some(match problem {
         TextProblem::Binary { offset } => Diagnostic::parse_error(
-            file.span(*offset..*offset + 1),
+            file.span(file.char_range_at(*offset)),
             format!("binary data (a NUL byte) in {what}: the file was not read"),
         )
         .with_label("first NUL byte")

@@ -16,11 +16,15 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::frontend::command;
 use crate::frontend::mapped::Mapped;
 use crate::source::{SourceDb, SourceFile, Span, join_normalized};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 /// Deepest chain of helper functions calling each other that is inlined.
 const MAX_CALL_DEPTH: usize = 8;
+
+/// Most helper calls inlined in one script: helpers that each call others
+/// several times would otherwise be inlined exponentially often.
+const MAX_INLINED_CALLS: usize = 1024;
 
 /// Where the script comes from: a Jenkinsfile, or the `<script>` of a job's
 /// config.xml (`outer` maps the decoded script back to the XML file).
@@ -50,6 +54,7 @@ pub fn lower(db: &SourceDb, src: &Source, frag: &mut Fragment) -> usize {
         frontier: Vec::new(),
         names: HashMap::new(),
         call_depth: 0,
+        inlined: 0,
         commands: HashMap::new(),
         dir: src.file.dir().to_path_buf(),
         pipeline_retry: None,
@@ -145,6 +150,8 @@ struct Lowerer<'a, 'f> {
     /// Step names used, for unique names.
     names: HashMap<String, usize>,
     call_depth: usize,
+    /// Helper calls inlined so far (at most [`MAX_INLINED_CALLS`]).
+    inlined: usize,
     /// For each step: the retry of each of its commands.
     commands: HashMap<usize, Vec<Option<Retry>>>,
     dir: PathBuf,
@@ -1094,6 +1101,19 @@ impl Lowerer<'_, '_> {
                     if self.call_depth >= MAX_CALL_DEPTH {
                         return;
                     }
+                    if self.inlined == MAX_INLINED_CALLS {
+                        self.inlined += 1;
+                        self.notes.push((
+                            self.span(c.range.clone()),
+                            format!(
+                                "more than {MAX_INLINED_CALLS} helper calls: `{name}` and the calls after it are not read"
+                            ),
+                        ));
+                    }
+                    if self.inlined > MAX_INLINED_CALLS {
+                        return;
+                    }
+                    self.inlined += 1;
                     let mut inner = ctx.clone();
                     for (p, a) in params.iter().zip(c.args.iter().filter(|a| a.name.is_none())) {
                         // a GString of the caller's own parameters is known once they are
@@ -1279,38 +1299,60 @@ fn contains_command(b: &Block) -> bool {
 }
 
 fn contains_command_with(b: &Block, defs: &HashMap<String, (Vec<String>, Block)>) -> bool {
-    fn expr(e: &Expr, defs: &HashMap<String, (Vec<String>, Block)>, depth: usize) -> bool {
-        if depth > 32 {
-            return false;
+    // A search of what the block reaches: each function it calls is read
+    // once (a function that calls itself, or functions that call each
+    // other, would otherwise be read again on every path to them).
+    struct Search<'a> {
+        defs: &'a HashMap<String, (Vec<String>, Block)>,
+        seen: HashSet<&'a str>,
+    }
+    impl<'a> Search<'a> {
+        fn call(&mut self, name: &str, depth: usize) -> bool {
+            let defs = self.defs;
+            let Some((name, (_, body))) = defs.get_key_value(name) else {
+                return false;
+            };
+            // once any function reached runs a command the search is over, so
+            // one already read is known not to
+            self.seen.insert(name.as_str()) && self.block(body, depth + 1)
         }
-        match e {
-            Expr::Call(c) => {
-                matches!(
-                    c.name.as_str(),
-                    "sh" | "bat" | "powershell" | "pwsh" | "build" | "parallel"
-                ) || defs.get(&c.name).is_some_and(|(_, b)| block(b, defs, depth + 1))
-                    || c.closure.as_ref().is_some_and(|b| block(b, defs, depth + 1))
-                    || c.args.iter().any(|a| expr(&a.value, defs, depth + 1))
-                    || c.receiver.as_ref().is_some_and(|r| expr(r, defs, depth + 1))
+        fn expr(&mut self, e: &Expr, depth: usize) -> bool {
+            if depth > 32 {
+                return false;
             }
-            Expr::Closure(b) => block(b, defs, depth + 1),
-            Expr::Assign(_, v, _) => expr(v, defs, depth + 1),
-            Expr::Map(entries, _) => entries.iter().any(|(_, v)| expr(v, defs, depth + 1)),
-            _ => false,
+            match e {
+                Expr::Call(c) => {
+                    matches!(
+                        c.name.as_str(),
+                        "sh" | "bat" | "powershell" | "pwsh" | "build" | "parallel"
+                    ) || self.call(&c.name, depth)
+                        || c.closure.as_ref().is_some_and(|b| self.block(b, depth + 1))
+                        || c.args.iter().any(|a| self.expr(&a.value, depth + 1))
+                        || c.receiver.as_ref().is_some_and(|r| self.expr(r, depth + 1))
+                }
+                Expr::Closure(b) => self.block(b, depth + 1),
+                Expr::Assign(_, v, _) => self.expr(v, depth + 1),
+                Expr::Map(entries, _) => entries.iter().any(|(_, v)| self.expr(v, depth + 1)),
+                _ => false,
+            }
+        }
+        fn block(&mut self, b: &Block, depth: usize) -> bool {
+            b.stmts.iter().any(|s| match s {
+                Stmt::Expr(e) => self.expr(e, depth),
+                Stmt::Declare { value: Some(v), .. } => self.expr(v, depth),
+                Stmt::If { then, otherwise, .. } => {
+                    self.block(then, depth + 1) || otherwise.as_ref().is_some_and(|o| self.block(o, depth + 1))
+                }
+                Stmt::Compound(parts, _) => parts.iter().any(|p| self.block(p, depth + 1)),
+                _ => false,
+            })
         }
     }
-    fn block(b: &Block, defs: &HashMap<String, (Vec<String>, Block)>, depth: usize) -> bool {
-        b.stmts.iter().any(|s| match s {
-            Stmt::Expr(e) => expr(e, defs, depth),
-            Stmt::Declare { value: Some(v), .. } => expr(v, defs, depth),
-            Stmt::If { then, otherwise, .. } => {
-                block(then, defs, depth + 1) || otherwise.as_ref().is_some_and(|o| block(o, defs, depth + 1))
-            }
-            Stmt::Compound(parts, _) => parts.iter().any(|p| block(p, defs, depth + 1)),
-            _ => false,
-        })
+    Search {
+        defs,
+        seen: HashSet::new(),
     }
-    block(b, defs, 0)
+    .block(b, 0)
 }
 
 /// The containers of a pod spec given as YAML text: name, image, and

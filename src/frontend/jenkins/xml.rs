@@ -195,6 +195,15 @@ pub fn job_name(path: &std::path::Path) -> String {
 
 const JOB_ROOTS: &[&str] = &["project", "matrix-project", "flow-definition", "maven2-moduleset"];
 
+/// The largest character boundary of `text` at or before `i`.
+fn char_floor(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
     let mut frag = Fragment::default();
     if !crate::frontend::readable(file, "a Jenkins config.xml", &mut frag.diagnostics) {
@@ -204,13 +213,13 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>) -> Fragment {
         Ok(r) => r,
         Err((message, at)) => {
             // only a file that looks like a job is worth an error
-            let head = &file.text[..file.text.len().min(4096)];
+            let head = &file.text[..char_floor(&file.text, 4096)];
             if JOB_ROOTS.iter().any(|r| head.contains(&format!("<{r}")))
                 || head.contains("<builders")
                 || head.contains("<triggers")
             {
-                let at = at.min(file.text.len());
-                let end = (at + 1).min(file.text.len());
+                let at = char_floor(&file.text, at);
+                let end = file.text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
                 frag.diagnostics.push(
                     Diagnostic::parse_error(file.span(at..end), format!("Jenkins job config.xml is not well-formed XML: {message}"))
                         .with_label("here")

@@ -1,0 +1,3 @@
+//! Fuzz targets for kfr's frontends; see `README.md`.
+
+pub mod drive;
