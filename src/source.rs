@@ -67,11 +67,18 @@ pub enum TextProblem {
     TooLarge { size: u64, limit: u64, head: String },
 }
 
-/// The first [`HEAD_SIZE`] bytes of a file, decoded lossily.
-fn head_of(path: &Path) -> std::io::Result<String> {
-    let mut head = Vec::new();
-    std::fs::File::open(path)?.take(HEAD_SIZE).read_to_end(&mut head)?;
-    Ok(String::from_utf8_lossy(&head).into_owned())
+/// A file over the size limit: no text, its first bytes kept (decoded
+/// lossily) to tell what it is.
+fn too_large(size: u64, limit: u64, head: &[u8]) -> Decoded {
+    Decoded {
+        text: String::new(),
+        problem: Some(TextProblem::TooLarge {
+            size,
+            limit,
+            head: String::from_utf8_lossy(head).into_owned(),
+        }),
+        widened: Vec::new(),
+    }
 }
 
 /// One file's text, as read once from disk.
@@ -285,34 +292,16 @@ impl SourceDb {
             return Err(std::io::Error::other("is a directory"));
         }
         let decoded = if meta.len() > self.max_size {
-            Decoded {
-                text: String::new(),
-                problem: Some(TextProblem::TooLarge {
-                    size: meta.len(),
-                    limit: self.max_size,
-                    head: head_of(path)?,
-                }),
-                widened: Vec::new(),
-            }
+            let mut head = Vec::new();
+            std::fs::File::open(path)?.take(HEAD_SIZE).read_to_end(&mut head)?;
+            too_large(meta.len(), self.max_size, &head)
         } else {
             let mut bytes = Vec::new();
             // the file may have grown since its size was taken
             std::fs::File::open(path)?
                 .take(self.max_size + 1)
                 .read_to_end(&mut bytes)?;
-            if bytes.len() as u64 > self.max_size {
-                Decoded {
-                    text: String::new(),
-                    problem: Some(TextProblem::TooLarge {
-                        size: bytes.len() as u64,
-                        limit: self.max_size,
-                        head: String::from_utf8_lossy(&bytes[..bytes.len().min(HEAD_SIZE as usize)]).into_owned(),
-                    }),
-                    widened: Vec::new(),
-                }
-            } else {
-                decode(bytes)
-            }
+            self.decode_within_limit(bytes)
         };
         Ok(self.insert_decoded(key, path, decoded))
     }
@@ -335,20 +324,21 @@ impl SourceDb {
     /// [`SourceDb::load`] decodes a file read from disk: binary, non-UTF-8
     /// and too-large text are recorded on the file.
     pub fn add_virtual_bytes(&self, path: &Path, bytes: Vec<u8>) -> Arc<SourceFile> {
-        let decoded = if bytes.len() as u64 > self.max_size {
-            Decoded {
-                text: String::new(),
-                problem: Some(TextProblem::TooLarge {
-                    size: bytes.len() as u64,
-                    limit: self.max_size,
-                    head: String::from_utf8_lossy(&bytes[..bytes.len().min(HEAD_SIZE as usize)]).into_owned(),
-                }),
-                widened: Vec::new(),
-            }
+        let decoded = self.decode_within_limit(bytes);
+        self.add_virtual_decoded(path, decoded)
+    }
+
+    /// A file's bytes decoded, or only its head kept when it is over the limit.
+    fn decode_within_limit(&self, bytes: Vec<u8>) -> Decoded {
+        if bytes.len() as u64 > self.max_size {
+            too_large(
+                bytes.len() as u64,
+                self.max_size,
+                &bytes[..bytes.len().min(HEAD_SIZE as usize)],
+            )
         } else {
             decode(bytes)
-        };
-        self.add_virtual_decoded(path, decoded)
+        }
     }
 
     fn add_virtual_decoded(&self, path: &Path, decoded: Decoded) -> Arc<SourceFile> {
