@@ -78,10 +78,7 @@ pub fn project_roots(files: &[Discovered]) -> Vec<std::path::PathBuf> {
             continue;
         };
         let dir = real.parent().unwrap_or(&real);
-        let root = dir
-            .ancestors()
-            .find(|a| a.join(".git").exists())
-            .or_else(|| cwd.as_deref().filter(|c| dir.starts_with(c)));
+        let root = crate::discover::enclosing_repository(dir).or_else(|| cwd.as_deref().filter(|c| dir.starts_with(c)));
         match root {
             Some(r) => roots.push(r.to_path_buf()),
             None => {

@@ -328,9 +328,8 @@ impl Scope {
         let first = files.iter().next()?.clone();
         // the enclosing repository, else the directory of the config file
         let project = first
-            .ancestors()
-            .skip(1)
-            .find(|d| d.join(".git").exists())
+            .parent()
+            .and_then(crate::discover::enclosing_repository)
             .map(std::path::Path::to_path_buf)
             .or_else(|| config.and_then(|c| std::fs::canonicalize(c.base()).ok()))?;
         if !files.iter().all(|f| f.starts_with(&project)) {
@@ -341,21 +340,29 @@ impl Scope {
         Some(Scope { project, files })
     }
 
-    /// Whether a finding belongs to the named files: it is in one, or it is
-    /// about a step one of them defines.
-    fn keeps(&self, d: &crate::diagnostic::Diagnostic, analysis: &crate::analysis::Analysis) -> bool {
-        let db = &analysis.db;
-        let named = |file: crate::source::FileId| {
-            std::fs::canonicalize(&db.get(file).path).is_ok_and(|p| self.files.contains(&p))
-        };
-        if named(d.span.file) {
-            return true;
-        }
-        d.subject.as_ref().is_some_and(|s| {
-            s.steps
-                .iter()
-                .any(|id| analysis.dag.steps.iter().any(|st| &st.id == id && named(st.span.file)))
-        })
+    /// Keep the findings that belong to the named files: those in one, and
+    /// those about a step one of them defines.
+    fn retain(&self, diags: &mut Vec<crate::diagnostic::Diagnostic>, analysis: &crate::analysis::Analysis) {
+        let named: std::collections::HashSet<crate::source::FileId> = analysis
+            .db
+            .all()
+            .iter()
+            .filter(|f| std::fs::canonicalize(&f.path).is_ok_and(|p| self.files.contains(&p)))
+            .map(|f| f.id)
+            .collect();
+        let defined_there: std::collections::HashSet<&str> = analysis
+            .dag
+            .steps
+            .iter()
+            .filter(|st| named.contains(&st.span.file))
+            .map(|st| st.id.as_str())
+            .collect();
+        diags.retain(|d| {
+            named.contains(&d.span.file)
+                || d.subject
+                    .as_ref()
+                    .is_some_and(|s| s.steps.iter().any(|id| defined_there.contains(id.as_str())))
+        });
     }
 }
 
@@ -407,7 +414,7 @@ fn run_lint(args: LintArgs) -> Result<ExitCode, String> {
     let analysis = load_paths(&read_paths, &args.inputs, &setup)?;
     let mut diags = lint(&analysis, &selection);
     if let Some(s) = &scope {
-        diags.retain(|d| s.keeps(d, &analysis));
+        s.retain(&mut diags, &analysis);
     }
     let root = report::project_root();
     if let Some(rev) = &args.diff {

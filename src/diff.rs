@@ -11,6 +11,7 @@
 //! a Jenkins stage matters to the make target it runs.
 
 use crate::analysis::Analysis;
+use crate::dag::render::mermaid_str;
 use crate::dag::{Dag, EdgeKind};
 use crate::diagnostic::Diagnostic;
 use crate::source::SourceDb;
@@ -27,16 +28,18 @@ pub struct Changes {
     /// Current steps (indices) added or changed since the revision.
     pub changed: BTreeSet<usize>,
     /// What changed of each changed step.
-    changed_in: HashMap<usize, Vec<Aspect>>,
+    /// What changed of each changed step, by step id (what findings name).
+    changed_in: HashMap<String, Vec<Aspect>>,
+    /// Each current file's repository-relative path.
+    repo_paths: HashMap<crate::source::FileId, String>,
     pub added: BTreeSet<usize>,
     /// Steps of the revision that are gone: (key, pipeline label, step name).
     pub removed: Vec<(String, String, String)>,
     /// Edges (from key, to key, kind label) added and removed.
     pub added_edges: BTreeSet<(String, String, String)>,
     pub removed_edges: BTreeSet<(String, String, String)>,
-    /// Current step index by key, and each step's key.
+    /// Each current step's key.
     keys: Vec<String>,
-    root: PathBuf,
 }
 
 fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
@@ -404,13 +407,13 @@ impl Changes {
         let keys = step_keys(&current.dag, &current.db);
         let mut changed = BTreeSet::new();
         let mut added = BTreeSet::new();
-        let mut changed_in: HashMap<usize, Vec<Aspect>> = HashMap::new();
+        let mut changed_in: HashMap<String, Vec<Aspect>> = HashMap::new();
         for i in 0..current.dag.steps.len() {
             match old_sigs.get(&keys[i]) {
                 None => {
                     added.insert(i);
                     changed.insert(i);
-                    changed_in.insert(i, ASPECTS.to_vec());
+                    changed_in.insert(current.dag.steps[i].id.clone(), ASPECTS.to_vec());
                 }
                 Some(old) => {
                     let new = signature(&current.dag, &keys, i);
@@ -422,7 +425,7 @@ impl Changes {
                         .collect();
                     if !differ.is_empty() {
                         changed.insert(i);
-                        changed_in.insert(i, differ);
+                        changed_in.insert(current.dag.steps[i].id.clone(), differ);
                     }
                 }
             }
@@ -442,12 +445,17 @@ impl Changes {
             whole,
             changed,
             changed_in,
+            repo_paths: current
+                .db
+                .all()
+                .iter()
+                .map(|f| (f.id, crate::report::repo_relative(&root, f)))
+                .collect(),
             added,
             removed,
             added_edges,
             removed_edges,
             keys,
-            root,
         })
     }
 
@@ -458,22 +466,19 @@ impl Changes {
     /// Whether a finding is about what changed: its line, a line of its
     /// step, or a step it is about whose meaning changed.
     pub fn touches(&self, d: &Diagnostic, analysis: &Analysis) -> bool {
-        let db = &analysis.db;
-        let f = db.get(d.span.file);
-        let repo_path = crate::report::repo_relative(&self.root, &f);
+        let f = analysis.db.get(d.span.file);
+        let Some(repo_path) = self.repo_paths.get(&d.span.file) else {
+            return false;
+        };
         let first = f.line_index((d.span.start as usize).min(f.text.len())) + 1;
         let last = f.line_index((d.span.end as usize).min(f.text.len())) + 1;
-        if (first..=last.max(first)).any(|l| self.line_changed(&repo_path, l)) {
+        if (first..=last.max(first)).any(|l| self.line_changed(repo_path, l)) {
             return true;
         }
         let Some(subject) = &d.subject else { return false };
         subject.steps.iter().any(|id| {
-            analysis
-                .dag
-                .steps
-                .iter()
-                .position(|s| &s.id == id)
-                .and_then(|i| self.changed_in.get(&i))
+            self.changed_in
+                .get(id)
                 .is_some_and(|what| what.iter().any(|a| aspects_of(d.code).contains(a)))
         })
     }
@@ -482,21 +487,6 @@ impl Changes {
     pub fn key(&self, step: usize) -> &str {
         &self.keys[step]
     }
-}
-
-/// Escape text for a Mermaid label.
-fn label(s: &str) -> String {
-    let escaped: String = s
-        .chars()
-        .map(|c| match c {
-            '"' => "#quot;".to_string(),
-            '<' => "#lt;".to_string(),
-            '>' => "#gt;".to_string(),
-            '\n' | '\r' => " ".to_string(),
-            c => c.to_string(),
-        })
-        .collect();
-    format!("\"{escaped}\"")
 }
 
 /// The most steps drawn in full; beyond, only the changed neighbourhood.
@@ -563,7 +553,7 @@ pub fn mermaid(changes: &Changes, dag: &Dag, rev: &str) -> String {
         let p = &dag.pipelines[*pi];
         out.push_str(&format!(
             "  subgraph g{sg}[{}]\n",
-            label(&format!("{}: {}", p.kind.as_str(), p.name))
+            mermaid_str(&format!("{}: {}", p.kind.as_str(), p.name))
         ));
         sg += 1;
         for &s in members {
@@ -575,16 +565,19 @@ pub fn mermaid(changes: &Changes, dag: &Dag, rev: &str) -> String {
             } else {
                 ""
             };
-            out.push_str(&format!("    s{s}[{}]{class}\n", label(&st.name)));
+            out.push_str(&format!("    s{s}[{}]{class}\n", mermaid_str(&st.name)));
         }
         out.push_str("  end\n");
     }
     if !changes.removed.is_empty() {
         for (p, steps) in &removed_by_pipeline {
-            out.push_str(&format!("  subgraph g{sg}[{}]\n", label(&format!("{p} (at {rev})"))));
+            out.push_str(&format!(
+                "  subgraph g{sg}[{}]\n",
+                mermaid_str(&format!("{p} (at {rev})"))
+            ));
             sg += 1;
             for (i, name) in steps {
-                out.push_str(&format!("    r{i}[{}]:::removed\n", label(name)));
+                out.push_str(&format!("    r{i}[{}]:::removed\n", mermaid_str(name)));
             }
             out.push_str("  end\n");
         }
@@ -595,7 +588,7 @@ pub fn mermaid(changes: &Changes, dag: &Dag, rev: &str) -> String {
     let mut removed_links = Vec::new();
     let edge_label = |kind: &str| -> String {
         match kind.split_once(':') {
-            Some((_, path)) if !path.is_empty() => format!("|{}|", label(path)),
+            Some((_, path)) if !path.is_empty() => format!("|{}|", mermaid_str(path)),
             _ => String::new(),
         }
     };

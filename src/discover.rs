@@ -100,6 +100,12 @@ impl Excludes {
     }
 }
 
+/// The nearest directory at or above `dir` holding `.git`: the git work
+/// tree a path belongs to.
+pub fn enclosing_repository(dir: &Path) -> Option<&Path> {
+    dir.ancestors().find(|d| d.join(".git").exists())
+}
+
 /// Walk the given paths. Errors name a path that does not exist.
 pub fn discover(paths: &[PathBuf], excludes: &GlobSet) -> Result<Discovery, String> {
     discover_with(

@@ -206,8 +206,22 @@ pub fn to_dot(dag: &Dag, only: Option<&BTreeSet<usize>>) -> String {
 }
 
 /// Mermaid label text: quotes become `#quot;`, which Mermaid decodes.
-fn mermaid_str(s: &str) -> String {
-    format!("\"{}\"", s.replace('"', "#quot;").replace('\n', " "))
+/// Text as a quoted Mermaid label: quotes and angle brackets as entity
+/// codes (Mermaid renders labels as HTML), line breaks as spaces.
+pub(crate) fn mermaid_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 pub fn to_mermaid(dag: &Dag, only: Option<&BTreeSet<usize>>) -> String {

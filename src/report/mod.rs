@@ -118,8 +118,7 @@ pub fn rule_url(id: &str) -> String {
 pub fn project_root() -> PathBuf {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let cwd = std::fs::canonicalize(&cwd).unwrap_or(cwd);
-    cwd.ancestors()
-        .find(|d| d.join(".git").exists())
+    crate::discover::enclosing_repository(&cwd)
         .map(Path::to_path_buf)
         .unwrap_or(cwd)
 }
