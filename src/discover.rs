@@ -74,7 +74,10 @@ pub struct Excludes {
 impl Excludes {
     /// Whether `path` (found under the walked directory `root`, or named
     /// explicitly when `root` is None) is excluded.
-    pub fn excludes(&self, root: Option<&Path>, path: &Path) -> bool {
+    /// `root` is the walked directory as given and canonicalised (once per
+    /// walk: the walk follows no symlink, so a path below it is the
+    /// canonical root joined with the rest).
+    pub fn excludes(&self, root: Option<(&Path, &Path)>, path: &Path) -> bool {
         // a walk tests each directory on the way down; a file named
         // explicitly is excluded by a glob matching any of its directories
         let matches = |set: &GlobSet, rel: &Path| {
@@ -84,12 +87,15 @@ impl Excludes {
                 rel.ancestors().any(|a| !a.as_os_str().is_empty() && set.is_match(a))
             }
         };
-        let rel = root.and_then(|r| path.strip_prefix(r).ok()).unwrap_or(path);
+        let rel = root.and_then(|(r, _)| path.strip_prefix(r).ok()).unwrap_or(path);
         if matches(&self.cli, rel) {
             return true;
         }
         if let Some((base, set)) = &self.config {
-            let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+            let abs = match root {
+                Some((_, canonical)) => canonical.join(rel),
+                None => std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
+            };
             if let Ok(r) = abs.strip_prefix(base)
                 && matches(set, r)
             {
@@ -137,6 +143,7 @@ pub fn discover_with(paths: &[PathBuf], excludes: &Excludes) -> Result<Discovery
             }
             continue;
         }
+        let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
         let walker = walkdir::WalkDir::new(root)
             .follow_links(false)
             .sort_by_file_name()
@@ -145,7 +152,7 @@ pub fn discover_with(paths: &[PathBuf], excludes: &Excludes) -> Result<Discovery
                 if e.depth() == 0 {
                     return true;
                 }
-                if excludes.excludes(Some(root), e.path()) {
+                if excludes.excludes(Some((root, &canonical_root)), e.path()) {
                     return false;
                 }
                 if e.file_type().is_dir() {
