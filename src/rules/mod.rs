@@ -211,7 +211,7 @@ impl Selection {
     /// Ignore `rules` in files matching `glob` (relative to `base`, the
     /// directory of the config file that says so).
     pub fn ignore_in(&mut self, base: &std::path::Path, glob: globset::GlobMatcher, rules: BTreeSet<&'static str>) {
-        self.base = base.to_path_buf();
+        self.base = std::fs::canonicalize(base).unwrap_or_else(|_| base.to_path_buf());
         self.per_file.push((glob, rules));
     }
 
@@ -227,9 +227,12 @@ impl Selection {
         if self.per_file.is_empty() {
             return true;
         }
+        // only a rule some glob ignores needs the file's real path
+        if !self.per_file.iter().any(|(_, rules)| rules.contains(id)) {
+            return true;
+        }
         let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        let base = std::fs::canonicalize(&self.base).unwrap_or_else(|_| self.base.clone());
-        let rel = abs.strip_prefix(&base).unwrap_or(path);
+        let rel = abs.strip_prefix(&self.base).unwrap_or(path);
         !self
             .per_file
             .iter()
