@@ -7,8 +7,11 @@
 # each target's time (-max_total_time). Without a TARGET every target runs,
 # one after the other, each in one process (a single job). The figures of each run are printed at
 # the end: executions, time, corpus size, and findings (fuzz/artifacts/).
-# -handle_segv=0 leaves a stack overflow to Rust's handler, which aborts;
-# libFuzzer then saves the input (its own SEGV handler would overflow too).
+# A stack overflow kills the target before libFuzzer can save the input
+# (its SEGV handler runs on the overflowed stack, and Rust's is not installed
+# because main is libFuzzer's), so each input is also written to
+# artifacts/<target>.last first (KFR_FUZZ_LAST, see fuzz/src/drive.rs); after
+# a crash without an artifact, that file is kept as artifacts/<target>/crash-last.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -113,11 +116,15 @@ for t in "${targets[@]}"; do
     log="$here/artifacts/$t.log"
     start=$(date +%s)
     set +e
-    RUSTC_BOOTSTRAP=1 cargo fuzz run -s none -O -a "$t" "corpus/$t" -- \
+    rm -f "artifacts/$t.last"
+    KFR_FUZZ_LAST="$here/artifacts/$t.last" RUSTC_BOOTSTRAP=1 cargo fuzz run -s none -O -a "$t" "corpus/$t" -- \
         -runs="$runs" -max_total_time="$max_time" -max_len=16384 -timeout=10 \
         -rss_limit_mb=2048 -print_final_stats=1 -handle_segv=0 \
         -artifact_prefix="artifacts/$t/" 2>&1 | tee "$log" | grep -E '^(#[0-9]+ +(DONE|pulse)|==|SUMMARY|thread .* panicked|stat::)'
     set -e
+    if [ -z "$(ls -A "artifacts/$t")" ] && ! grep -q 'stat::number_of_executed_units' "$log"; then
+        [ -f "artifacts/$t.last" ] && cp "artifacts/$t.last" "artifacts/$t/crash-last"
+    fi
     secs=$(( $(date +%s) - start ))
     # after a crash libFuzzer prints no final stats: its last status line counts
     execs=$(grep -oP 'stat::number_of_executed_units: \K[0-9]+' "$log" | tail -1 || true)

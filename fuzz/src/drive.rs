@@ -34,7 +34,16 @@ pub const TARGETS: &[&str] = &[
 ];
 
 /// Run one target over one input; panics on a finding.
+///
+/// With `KFR_FUZZ_LAST=<file>` set, each input is first written to that
+/// file: a stack overflow kills a fuzz target before libFuzzer can save the
+/// input (its own SEGV handler runs on the overflowed stack), and the file
+/// then holds it.
 pub fn run(target: &str, data: &[u8]) {
+    static LAST: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    if let Some(last) = LAST.get_or_init(|| std::env::var_os("KFR_FUZZ_LAST").map(PathBuf::from)) {
+        let _ = std::fs::write(last, data);
+    }
     match target {
         "make" => one_file(SourceKind::Makefile, "Makefile", data.to_vec()),
         "jenkinsfile" => one_file(SourceKind::Jenkinsfile, "Jenkinsfile", data.to_vec()),

@@ -62,6 +62,7 @@ pub fn lower(db: &SourceDb, src: &Source, frag: &mut Fragment) -> usize {
         schedules: Vec::new(),
         triggered_by: Vec::new(),
         built_branches: HashMap::new(),
+        expanding: Vec::new(),
     };
     for e in &script.errors {
         let mut d = Diagnostic::parse_error(lw.span(e.range.clone()), format!("Groovy syntax: {}", e.message))
@@ -161,6 +162,9 @@ struct Lowerer<'a, 'f> {
     triggered_by: Vec<(String, Span)>,
     /// Closures stored into a map (`branches[name] = { … }`), by map.
     built_branches: HashMap<String, Vec<Block>>,
+    /// The maps of built branches being read now: a branch that runs
+    /// `parallel` over its own map is not read again.
+    expanding: Vec<String>,
 }
 
 impl Lowerer<'_, '_> {
@@ -1040,13 +1044,27 @@ impl Lowerer<'_, '_> {
                             self.scripted(body, ctx, step);
                             ends.extend(self.frontier.iter().copied());
                         }
+                        Expr::Name(n, _) if self.expanding.contains(n) => {
+                            let text = self.source_text(b.range());
+                            self.notes.push((
+                                self.span(b.range()),
+                                format!("`parallel {text}` inside one of its own branches is not read again"),
+                            ));
+                        }
                         Expr::Name(n, _) if self.built_branches.contains_key(n) => {
                             any = true;
+                            self.expanding.push(n.clone());
                             for body in self.built_branches.get(n).cloned().unwrap_or_default() {
+                                // the branches share the helper calls' budget
+                                if self.inlined > MAX_INLINED_CALLS {
+                                    break;
+                                }
+                                self.inlined += 1;
                                 self.frontier = start.clone();
                                 self.scripted(&body, ctx, step);
                                 ends.extend(self.frontier.iter().copied());
                             }
+                            self.expanding.pop();
                             let text = self.source_text(b.range());
                             self.notes.push((
                                 self.span(b.range()),
