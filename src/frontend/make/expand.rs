@@ -162,8 +162,9 @@ impl Make<'_> {
     /// Expand the reference starting with the `$` at `d`; returns its value and
     /// the index after it.
     fn expand_ref_at(&mut self, s: &str, d: usize) -> (String, usize) {
-        // a reference looks its name up through every `$(call)` frame
-        self.work += 1 + (self.frames.len() / 8) as u64;
+        // a reference looks its name up through every `$(call)` frame, and
+        // each look-up counts: deep recursion must not make the budget cheap
+        self.work += 1 + self.frames.len() as u64;
         if let Some(marker) = self.past_budget() {
             let end = s[d..]
                 .find(|c: char| c.is_whitespace())

@@ -207,3 +207,29 @@ fn oneshell_recipes_keep_the_directory_across_lines() {
         Some("cd out\npython ../train.py --data ../data.csv --out model.pkl")
     );
 }
+
+#[test]
+fn a_chain_of_recursive_variables_deeper_than_the_limit_is_reported_once() {
+    // v0 = $(v1), v1 = $(v2), …: each level nests one expansion
+    let mut text: String = (0..3000).map(|i| format!("v{i} = $(v{})\n", i + 1)).collect();
+    text.push_str("v3000 = x\nall: $(v0)\n\ttrue\n");
+    let (_, _, diags, _) = read(&text);
+    assert_eq!(
+        diags,
+        vec!["3002: expansion nested more than 2500 levels deep"],
+        "{diags:?}"
+    );
+}
+
+#[test]
+fn deep_call_recursion_spends_the_budget_on_every_frame_it_looks_through() {
+    // each reference in a `$(call)` 2,000 frames deep looks through 2,000
+    // frames: the work budget counts those look-ups, so the runaway stops
+    // after about 2,000,000 of them, not 8 times as many
+    let (_, _, diags, _) = read("f = $(if $(word 5000,$(2)),,$(call f,,$(2) x))\nall: $(call f)\n\ttrue\n");
+    assert_eq!(
+        diags,
+        vec!["2: expansion takes more than 2000000 steps: the rest of this makefile is not expanded"],
+        "{diags:?}"
+    );
+}
