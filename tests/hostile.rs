@@ -365,3 +365,61 @@ fn a_missing_explicit_file_is_named() {
     assert_eq!(code, Some(2));
     assert!(err.contains("gone/Makefile"), "{err}");
 }
+
+/// As root, every file is readable, so the unreadable case of [`tree`] does
+/// not arise; then kfr is run as the unprivileged user 65534 (`setpriv`,
+/// from util-linux) on a tree it may read but for one mode-000 makefile.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_file_is_reported_and_the_others_linted_even_when_testing_as_root() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::process::Command;
+    let uid = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout)
+        .unwrap_or_default();
+    let setpriv = Path::new("/usr/bin/setpriv");
+    if uid != b"0\n" || !setpriv.exists() {
+        // not root: `tree()` makes the unreadable file, and
+        // `hostile_files_get_diagnostics_and_the_good_file_is_linted` checks it
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mode = |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    mode(dir.path(), 0o755);
+    // the binary where the other user can run it, wherever the checkout is
+    let kfr = dir.path().join("kfr");
+    std::fs::copy(env!("CARGO_BIN_EXE_kfr"), &kfr).unwrap();
+    mode(&kfr, 0o755);
+    let proj = dir.path().join("proj");
+    let good = write(&proj, "good/Makefile", GOOD);
+    let locked = write(&proj, "locked/Makefile", GOOD);
+    for d in [&proj, &proj.join("good"), &proj.join("locked")] {
+        mode(d, 0o755);
+    }
+    mode(&good, 0o644);
+    mode(&locked, 0o000);
+    let out = Command::new(setpriv)
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(&kfr)
+        .args(["lint", "--format", "concise"])
+        .current_dir(&proj)
+        .env("NO_COLOR", "1")
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        has(
+            &stdout,
+            "locked/Makefile:1:1: ",
+            "error[KFR000] cannot read the file: Permission denied"
+        ),
+        "{stdout}\n{stderr}"
+    );
+    assert!(stdout.lines().any(|l| l.starts_with("good/Makefile:")), "{stdout}");
+    mode(&locked, 0o644);
+}
