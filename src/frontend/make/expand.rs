@@ -24,6 +24,12 @@ const MAX_DEPTH: u32 = 2_500;
 /// Most expansions one makefile may take: a recursive `$(call)` inside a
 /// `$(foreach)` grows exponentially long before it nests deep.
 const MAX_WORK: u64 = 2_000_000;
+/// The longest value one expansion may make. Each byte an expansion makes
+/// also costs work (one step per [`BYTES_PER_STEP`]), so what all of them
+/// make together stays under 128 MiB; a value can grow exponentially
+/// (`x := $(x) $(x)`) long before the steps run out.
+const MAX_VALUE: usize = 16 << 20;
+const BYTES_PER_STEP: usize = 64;
 
 pub fn has_unknown(s: &str) -> bool {
     s.contains(UNK_OPEN)
@@ -118,6 +124,29 @@ impl Make<'_> {
         self.over_budget.clone()
     }
 
+    /// A value of `len` bytes is about to be made: past [`MAX_VALUE`] that
+    /// is reported once, and it and all expansion after it stand for the
+    /// unknown marker of the budget.
+    fn too_long(&mut self, len: usize) -> Option<String> {
+        if len <= MAX_VALUE {
+            return None;
+        }
+        if self.over_budget.is_none() {
+            self.diags.push(
+                Diagnostic::parse_error(
+                    self.cur,
+                    format!(
+                        "an expansion here is {len} bytes long, over {MAX_VALUE}: the rest of this makefile is not expanded"
+                    ),
+                )
+                .with_help("a variable that doubles itself, or a `$(foreach)` over its own result?"),
+            );
+            self.over_budget = Some(self.unknown("…"));
+        }
+        self.work = self.work.max(MAX_WORK + 1);
+        self.over_budget.clone()
+    }
+
     /// Expand all variable references and function calls in `s`.
     pub fn expand(&mut self, s: &str) -> String {
         if !s.contains('$') {
@@ -152,10 +181,15 @@ impl Make<'_> {
             let d = i + rel;
             out.push_str(&s[i..d]);
             let (text, next) = self.expand_ref_at(s, d);
+            if let Some(marker) = self.too_long(out.len() + text.len()) {
+                self.depth -= 1;
+                return marker;
+            }
             out.push_str(&text);
             i = next;
         }
         self.depth -= 1;
+        self.work += (out.len() / BYTES_PER_STEP) as u64;
         out
     }
 
@@ -345,6 +379,16 @@ impl Make<'_> {
             let shown: Vec<String> = args.iter().map(|x| self.render(x)).collect();
             return self.unknown(format!("$({name} {})", shown.join(",")));
         }
+        // the functions whose value can be much longer than their arguments
+        let longest = match name {
+            "subst" if !a(0).is_empty() => a(2).len() + a(2).matches(a(0)).count() * a(1).len(),
+            "patsubst" => a(2).len() + words(a(2)).count() * a(1).len(),
+            "addprefix" | "addsuffix" => a(1).len() + words(a(1)).count() * a(0).len(),
+            _ => 0,
+        };
+        if let Some(marker) = self.too_long(longest) {
+            return marker;
+        }
         match name {
             "subst" => {
                 if a(0).is_empty() {
@@ -467,12 +511,18 @@ impl Make<'_> {
         }
         let items: Vec<String> = words(&list).map(str::to_string).collect();
         let mut out = Vec::with_capacity(items.len());
+        let mut len = 0;
         for item in items {
             let mut frame = HashMap::new();
             frame.insert(var.clone(), Var::simple(item, Origin::Automatic));
             self.frames.push(frame);
-            out.push(self.expand(body));
+            let v = self.expand(body);
             self.frames.pop();
+            len += v.len() + 1;
+            if let Some(marker) = self.too_long(len) {
+                return marker;
+            }
+            out.push(v);
         }
         out.join(" ")
     }

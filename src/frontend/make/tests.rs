@@ -233,3 +233,29 @@ fn deep_call_recursion_spends_the_budget_on_every_frame_it_looks_through() {
         "{diags:?}"
     );
 }
+
+#[test]
+fn a_value_that_doubles_on_every_line_stops_at_the_length_limit() {
+    let mut text = String::from("DAYS := 2024-01-01\n");
+    text.push_str(&"DAYS := $(DAYS) $(DAYS)\n".repeat(32));
+    text.push_str("backfill: $(addprefix features/,$(DAYS))\n\t@echo done\n");
+    let (_, _, diags, _) = read(&text);
+    assert_eq!(
+        diags,
+        vec!["22: an expansion here is 23068671 bytes long, over 16777216: the rest of this makefile is not expanded"],
+        "{diags:?}"
+    );
+}
+
+#[test]
+fn one_function_call_that_would_make_a_huge_value_is_not_computed() {
+    // 2,000 words, each given a 64 KiB prefix: 128 MiB in one `addprefix`
+    let text = format!(
+        "P := {}\nW := $(shell seq 2000)\nW := {}\nall: $(addprefix $(P),$(W))\n\ttrue\n",
+        "p".repeat(64 << 10),
+        (0..2000).map(|i| i.to_string()).collect::<Vec<_>>().join(" ")
+    );
+    let (_, _, diags, _) = read(&text);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert!(diags[0].starts_with("4: an expansion here is 13"), "{diags:?}");
+}
