@@ -176,3 +176,52 @@ fn migrate_writes_only_inside_out_with_sane_names() {
     let components = new.iter().filter(|p| p.starts_with("out/components")).count();
     assert!(components >= NAMES.len() / 2, "{new:?}");
 }
+
+/// With `--force` the output directory may already hold links: a
+/// directory that is a link to elsewhere is refused before anything is
+/// written, and a file that is a link is replaced, never written through.
+#[cfg(unix)]
+#[test]
+fn migrate_never_writes_through_a_link_inside_out() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let proj = dir.path().join("proj");
+    write(
+        &proj,
+        "Makefile",
+        "model.pkl: data.csv\n\tpython train.py --in $< --out $@\ndata.csv:\n\tpython fetch.py --out $@\n",
+    );
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let victim = dir.path().join("victim.yaml");
+    std::fs::write(&victim, "precious\n").unwrap();
+
+    // a first migration shows which files kfr writes
+    let (code, _, err) = kfr_in(&proj, &["migrate", "--out", "../first"]);
+    assert_eq!(code, Some(0), "{err}");
+    let written = tree(&dir.path().join("first"));
+    assert!(written.contains(Path::new("components")), "{written:?}");
+    let file = written
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e == "yaml") && p.parent() == Some(Path::new("")))
+        .expect("a YAML file at the top of --out")
+        .clone();
+
+    // `components` a link to another directory: refused, nothing written there
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    symlink(&elsewhere, out.join("components")).unwrap();
+    let (code, _, err) = kfr_in(&proj, &["migrate", "--out", "../out", "--force"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("is a symbolic link"), "{err}");
+    assert!(tree(&elsewhere).is_empty(), "{:?}", tree(&elsewhere));
+
+    // a top-level file a link to a file outside: the link is replaced
+    std::fs::remove_file(out.join("components")).unwrap();
+    symlink(&victim, out.join(&file)).unwrap();
+    let (code, _, err) = kfr_in(&proj, &["migrate", "--out", "../out", "--force"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+    let m = std::fs::symlink_metadata(out.join(&file)).unwrap();
+    assert!(m.file_type().is_file(), "{file:?} is still a link");
+}

@@ -56,6 +56,7 @@ pub fn write_all(out: &Path, files: &[(String, String)]) -> Result<Vec<PathBuf>,
     dirs.sort();
     dirs.dedup();
     for dir in &dirs {
+        real_dirs_below(out, dir)?;
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
     }
     // each file is independent: written (and synced) in parallel
@@ -69,6 +70,32 @@ pub fn write_all(out: &Path, files: &[(String, String)]) -> Result<Vec<PathBuf>,
         .collect()
 }
 
+/// Each directory from `out` (exclusive) down to `dir` that exists is a
+/// real directory, not a symbolic link: with `--force` the output directory
+/// may hold anything, and a `components` linked to `/etc` must not lead the
+/// files there. (A file that is a link is replaced by the rename, not
+/// followed.)
+fn real_dirs_below(out: &Path, dir: &Path) -> Result<(), String> {
+    let Ok(rel) = dir.strip_prefix(out) else {
+        return Ok(());
+    };
+    let mut p = out.to_path_buf();
+    for c in rel.components() {
+        p.push(c);
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(format!(
+                    "`{}` is a symbolic link: kfr writes only into real directories inside the output directory",
+                    p.display()
+                ));
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    Ok(())
+}
+
 /// Write a file through a temporary file beside it and a rename, so a
 /// reader sees the old contents or the new, never half of them.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -79,7 +106,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.kfr-{}.tmp", std::process::id()));
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
+        // a new file: never one that exists, nor through a link planted there
+        let create = || std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp);
+        let mut f = match create() {
+            // left by an earlier run that died: removed (a link itself, not what it points to)
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                std::fs::remove_file(&tmp)?;
+                create()?
+            }
+            r => r?,
+        };
         f.write_all(bytes)?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)
