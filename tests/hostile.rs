@@ -165,6 +165,12 @@ fn tree() -> Tree {
         "include/Makefile",
         "include ../../outside/secret.mk\nall:\n\techo $(SECRET)\n",
     );
+    // GNU make's `$(file <…)` reads a file's text into a value
+    write(
+        &proj,
+        "filefunc/Makefile",
+        "SECRET := $(file <../../outside/secret.mk)\nall:\n\techo '$(SECRET)' > out.txt\n",
+    );
     write(
         &proj,
         "requirements/Makefile",

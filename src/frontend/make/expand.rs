@@ -582,13 +582,23 @@ impl Make<'_> {
                 return self.unknown(format!("$(file <{})", self.render(name)));
             }
             let path = self.dir.join(name);
+            // never a file outside the project: its text could end up in what kfr prints
+            if let Some(root) = self.source_db.and_then(|db| db.outside_root(&path)) {
+                self.notes.push((
+                    self.cur,
+                    format!(
+                        "`$(file <{name})` names a file outside the project directory `{}`: not read, its text is unknown",
+                        crate::source::display_path(&root)
+                    ),
+                ));
+                return self.unknown(format!("$(file <{name})"));
+            }
+            let limit = self.source_db.map_or(crate::source::MAX_FILE_SIZE, |db| db.max_size());
             return match std::fs::metadata(&path) {
-                Ok(m) if m.is_file() && m.len() <= crate::source::MAX_FILE_SIZE => {
-                    match std::fs::read_to_string(&path) {
-                        Ok(text) => text.strip_suffix('\n').unwrap_or(&text).to_string(),
-                        Err(_) => self.unknown(format!("$(file <{name})")),
-                    }
-                }
+                Ok(m) if m.is_file() && m.len() <= limit => match std::fs::read_to_string(&path) {
+                    Ok(text) => text.strip_suffix('\n').unwrap_or(&text).to_string(),
+                    Err(_) => self.unknown(format!("$(file <{name})")),
+                },
                 _ => self.unknown(format!("$(file <{name})")),
             };
         }
