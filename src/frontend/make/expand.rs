@@ -21,15 +21,22 @@ pub const CURDIR_MARK: char = '\u{E002}';
 /// Nested expansions deeper than this are taken as runaway recursion (GNU
 /// make itself would run out of stack); the stack grows on demand below it.
 const MAX_DEPTH: u32 = 2_500;
-/// Most expansions one makefile may take: a recursive `$(call)` inside a
-/// `$(foreach)` grows exponentially long before it nests deep.
-const MAX_WORK: u64 = 2_000_000;
+/// Most expansion steps a small makefile may take, and how many more each
+/// byte of a larger one adds: a recursive `$(call)` inside a `$(foreach)`
+/// grows exponentially long before it nests deep.
+const MIN_WORK: u64 = 2_000_000;
+const WORK_PER_BYTE: u64 = 4;
 /// The longest value one expansion may make. Each byte an expansion makes
 /// also costs work (one step per [`BYTES_PER_STEP`]), so what all of them
-/// make together stays under 128 MiB; a value can grow exponentially
-/// (`x := $(x) $(x)`) long before the steps run out.
+/// make together stays near 16 MiB for a small makefile; a value can grow
+/// exponentially (`x := $(x) $(x)`) long before the steps run out.
 const MAX_VALUE: usize = 16 << 20;
-const BYTES_PER_STEP: usize = 64;
+const BYTES_PER_STEP: usize = 8;
+
+/// The work budget of a makefile of `len` bytes.
+pub(super) fn budget_for(len: usize) -> u64 {
+    MIN_WORK + WORK_PER_BYTE * len as u64
+}
 
 pub fn has_unknown(s: &str) -> bool {
     s.contains(UNK_OPEN)
@@ -72,12 +79,7 @@ impl Make<'_> {
     }
 
     pub fn lookup(&self, name: &str) -> Option<&Var> {
-        for frame in self.frames.iter().rev() {
-            if let Some(v) = frame.get(name) {
-                return Some(v);
-            }
-        }
-        self.vars.get(name)
+        self.frames.get(name).or_else(|| self.vars.get(name))
     }
 
     /// The value of a variable, expanded.
@@ -108,14 +110,17 @@ impl Make<'_> {
     /// Past the work budget: the one unknown marker that stands for all
     /// that is not expanded (reported once).
     fn past_budget(&mut self) -> Option<String> {
-        if self.work <= MAX_WORK {
+        if self.work <= self.budget {
             return None;
         }
         if self.over_budget.is_none() {
             self.diags.push(
                 Diagnostic::parse_error(
                     self.cur,
-                    format!("expansion takes more than {MAX_WORK} steps: the rest of this makefile is not expanded"),
+                    format!(
+                        "expansion takes more than {} steps: the rest of this makefile is not expanded",
+                        self.budget
+                    ),
                 )
                 .with_help("a recursive `$(call)` that never stops? GNU make would run out of memory here"),
             );
@@ -143,7 +148,7 @@ impl Make<'_> {
             );
             self.over_budget = Some(self.unknown("…"));
         }
-        self.work = self.work.max(MAX_WORK + 1);
+        self.work = self.work.max(self.budget + 1);
         self.over_budget.clone()
     }
 
@@ -181,7 +186,9 @@ impl Make<'_> {
             let d = i + rel;
             out.push_str(&s[i..d]);
             let (text, next) = self.expand_ref_at(s, d);
-            if let Some(marker) = self.too_long(out.len() + text.len()) {
+            // past the budget, the marker stands for the whole value: a
+            // partial one would be copied up through every level above
+            if let Some(marker) = self.too_long(out.len() + text.len()).or_else(|| self.past_budget()) {
                 self.depth -= 1;
                 return marker;
             }
@@ -190,15 +197,13 @@ impl Make<'_> {
         }
         self.depth -= 1;
         self.work += (out.len() / BYTES_PER_STEP) as u64;
-        out
+        self.past_budget().unwrap_or(out)
     }
 
     /// Expand the reference starting with the `$` at `d`; returns its value and
     /// the index after it.
     fn expand_ref_at(&mut self, s: &str, d: usize) -> (String, usize) {
-        // a reference looks its name up through every `$(call)` frame, and
-        // each look-up counts: deep recursion must not make the budget cheap
-        self.work += 1 + self.frames.len() as u64;
+        self.work += 1;
         if let Some(marker) = self.past_budget() {
             let end = s[d..]
                 .find(|c: char| c.is_whitespace())

@@ -118,6 +118,45 @@ pub struct TargetVar {
     pub uncertain: bool,
 }
 
+/// The variables bound for a while, innermost last: `$(foreach)` loop
+/// variables, `$(call)` arguments, a rule's automatic and target-specific
+/// variables. Make scopes them dynamically, so a name means its innermost
+/// binding; `index` finds it at once, however deep a recursive `$(call)` is.
+#[derive(Default)]
+struct Frames {
+    frames: Vec<HashMap<String, Var>>,
+    /// For each bound name, the frames that bind it, innermost last.
+    index: HashMap<String, Vec<usize>>,
+}
+
+impl Frames {
+    fn push(&mut self, frame: HashMap<String, Var>) {
+        let i = self.frames.len();
+        for name in frame.keys() {
+            self.index.entry(name.clone()).or_default().push(i);
+        }
+        self.frames.push(frame);
+    }
+
+    fn pop(&mut self) -> Option<HashMap<String, Var>> {
+        let frame = self.frames.pop()?;
+        for name in frame.keys() {
+            if let Some(v) = self.index.get_mut(name) {
+                v.pop();
+                if v.is_empty() {
+                    self.index.remove(name);
+                }
+            }
+        }
+        Some(frame)
+    }
+
+    fn get(&self, name: &str) -> Option<&Var> {
+        let &i = self.index.get(name)?.last()?;
+        self.frames[i].get(name)
+    }
+}
+
 /// The state of reading one makefile (and what it includes).
 pub struct Make<'a> {
     source_db: Option<&'a SourceDb>,
@@ -128,13 +167,16 @@ pub struct Make<'a> {
     /// The line being read (diagnostics point here).
     cur: Span,
     pub vars: HashMap<String, Var>,
-    frames: Vec<HashMap<String, Var>>,
+    frames: Frames,
     pub unknowns: Vec<String>,
     expanding: Vec<String>,
     depth: u32,
     /// Expansions done so far in this file, weighted by their length
-    /// (bounded by MAX_WORK).
+    /// (bounded by `budget`).
     work: u64,
+    /// The most work this makefile may take: a floor, and more for a
+    /// larger file, so that work stays linear in the file's size.
+    budget: u64,
     /// The unknown marker that stands for everything past the budget.
     over_budget: Option<String>,
     call_args_max: usize,
@@ -173,7 +215,8 @@ impl<'a> Make<'a> {
             synthetic: None,
             cur: file.span(0..0),
             vars: HashMap::new(),
-            frames: Vec::new(),
+            frames: Frames::default(),
+            budget: expand::budget_for(file.text.len()),
             unknowns: Vec::new(),
             expanding: Vec::new(),
             depth: 0,
