@@ -124,6 +124,23 @@ pub fn classify(text: &str, upgrade: bool) -> Option<Requirement> {
     {
         return None;
     }
+    // the same holds for each extra (`pkg[gpu-]` panics there too)
+    if let Some(rest) = text[written_name.len()..].trim_start().strip_prefix('[') {
+        let extras = rest.split(']').next().unwrap_or(rest);
+        let bad = |e: &str| {
+            let e: String = e
+                .trim()
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                .collect();
+            !e.is_empty()
+                && !(e.starts_with(|c: char| c.is_ascii_alphanumeric())
+                    && e.ends_with(|c: char| c.is_ascii_alphanumeric()))
+        };
+        if extras.split(',').any(bad) {
+            return None;
+        }
+    }
     let req = Pep508::<pep508_rs::VerbatimUrl>::from_str(text).ok()?;
     let name = if written_name.is_empty() {
         req.name.to_string()
@@ -481,9 +498,19 @@ mod tests {
         );
         assert_eq!(pinned("pandas"), Some(false));
         // not a requirement (and no panic inside the PEP 508 parser)
-        for bad in ["scikit-", "scikit-==1.0", "pandas_", "_x", "a."] {
+        for bad in [
+            "scikit-",
+            "scikit-==1.0",
+            "pandas_",
+            "_x",
+            "a.",
+            "scik[t-",
+            "torch[cu118, gpu_]==2.1",
+            "x[.a]",
+        ] {
             assert_eq!(pinned(bad), None, "{bad}");
         }
+        assert_eq!(pinned("torch[cu118, gpu-x]==2.1.0"), Some(true));
         assert_eq!(pinned("numpy>=1.24"), Some(false));
         assert_eq!(pinned("numpy~=1.24"), Some(false));
         assert_eq!(pinned("numpy==1.*"), Some(false));
