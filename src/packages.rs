@@ -133,9 +133,9 @@ pub fn classify(text: &str, upgrade: bool) -> Option<Requirement> {
                 .chars()
                 .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
                 .collect();
-            !e.is_empty()
-                && !(e.starts_with(|c: char| c.is_ascii_alphanumeric())
-                    && e.ends_with(|c: char| c.is_ascii_alphanumeric()))
+            let alnum = |c: char| c.is_ascii_alphanumeric();
+            let well_formed = e.starts_with(alnum) && e.ends_with(alnum);
+            !e.is_empty() && !well_formed
         };
         if extras.split(',').any(bad) {
             return None;
