@@ -216,6 +216,10 @@ impl Lowering<'_, '_> {
             }
         }
         let mut lines: Vec<String> = Vec::new();
+        // the target's own variables, bound once for all of its rules
+        // (double-colon ones may be many); each rule's automatic ones above
+        let tv = self.target_specific(&e.name);
+        self.make.frames.push(tv);
         for r in &e.rules {
             let Some(ri) = r.recipe_rule else { continue };
             let commands = self.expand_recipe(e, r, ri, &mut step.variables);
@@ -228,6 +232,7 @@ impl Lowering<'_, '_> {
                 self.analyse(&mut step, c, &targets, &prereq_names);
             }
         }
+        self.make.frames.pop();
         if e.rules.iter().any(|r| r.recipe_rule.is_some()) {
             step.command = Some(lines.join("\n"));
             let shell = self.make.value_of("SHELL");
@@ -285,8 +290,6 @@ impl Lowering<'_, '_> {
         let recipe = self.make.rules[ri].recipe.clone();
         let frame = self.automatic_vars(e, r);
         self.make.frames.push(frame);
-        let tv = self.target_specific(&e.name);
-        self.make.frames.push(tv);
         let mut out = Vec::new();
         for line in &recipe {
             let text = drop_continuation_prefix(line, self.make.recipe_prefix);
@@ -313,7 +316,6 @@ impl Lowering<'_, '_> {
                 });
             }
         }
-        self.make.frames.pop();
         self.make.frames.pop();
         if self.make.oneshell && out.len() > 1 {
             // `.ONESHELL`: the recipe is one script, so a `cd` carries on
@@ -441,12 +443,15 @@ impl Lowering<'_, '_> {
     /// first, then target-specific, each in definition order).
     fn target_specific(&mut self, target: &str) -> HashMap<String, Var> {
         let mut frame: HashMap<String, Var> = HashMap::new();
-        let tvs = self.make.target_vars.clone();
-        let pattern_first = tvs
+        // the matching assignments only: there may be thousands of others
+        let tvs = &self.make.target_vars;
+        let pattern_first: Vec<_> = tvs
             .iter()
             .filter(|tv| tv.target.contains('%') && pattern_match(&tv.target, target).is_some())
-            .chain(tvs.iter().filter(|tv| tv.target == target));
-        for tv in pattern_first {
+            .chain(tvs.iter().filter(|tv| tv.target == target))
+            .cloned()
+            .collect();
+        for tv in &pattern_first {
             let base = frame
                 .get(&tv.name)
                 .cloned()
