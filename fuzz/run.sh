@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Seed the corpus of fuzz targets from testdata/ and run them.
 #
-#   fuzz/run.sh [-n RUNS] [-t SECONDS] [TARGET...]
+#   fuzz/run.sh [-n RUNS] [-t SECONDS] [-l BYTES] [TARGET...]
 #
 # RUNS is libFuzzer's -runs (default 1000000); SECONDS, when given, caps
-# each target's time (-max_total_time). Without a TARGET every target runs,
+# each target's time (-max_total_time); BYTES is the longest input
+# (-max_len, default 16384). Without a TARGET every target runs,
 # one after the other, each in one process (a single job). The figures of each run are printed at
 # the end: executions, time, corpus size, and findings (fuzz/artifacts/).
 # A stack overflow kills the target before libFuzzer can save the input
@@ -19,10 +20,12 @@ root="$(dirname "$here")"
 td="$root/testdata"
 runs=1000000
 max_time=0
-while getopts "n:t:" opt; do
+max_len=16384
+while getopts "n:t:l:" opt; do
     case $opt in
         n) runs=$OPTARG ;;
         t) max_time=$OPTARG ;;
+        l) max_len=$OPTARG ;;
         *) exit 2 ;;
     esac
 done
@@ -118,7 +121,7 @@ for t in "${targets[@]}"; do
     set +e
     rm -f "artifacts/$t.last"
     KFR_FUZZ_LAST="$here/artifacts/$t.last" RUSTC_BOOTSTRAP=1 cargo fuzz run -s none -O -a "$t" "corpus/$t" -- \
-        -runs="$runs" -max_total_time="$max_time" -max_len=16384 -timeout=10 \
+        -runs="$runs" -max_total_time="$max_time" -max_len="$max_len" -timeout=10 \
         -rss_limit_mb=2048 -print_final_stats=1 -handle_segv=0 \
         -artifact_prefix="artifacts/$t/" 2>&1 | tee "$log" | grep -E '^(#[0-9]+ +(DONE|pulse)|==|SUMMARY|thread .* panicked|stat::)'
     set -e
