@@ -113,20 +113,28 @@ impl Make<'_> {
         if self.work <= self.budget {
             return None;
         }
+        if self.over_budget.is_some() {
+            return self.over_budget.clone();
+        }
+        let msg = format!(
+            "expansion takes more than {} steps: the rest of this makefile is not expanded",
+            self.budget
+        );
+        Some(self.stop_expanding(
+            msg,
+            "a recursive `$(call)` that never stops? GNU make would run out of memory here",
+        ))
+    }
+
+    /// Stop expanding: the first reason is reported, and from now on one
+    /// unknown marker stands for every value.
+    fn stop_expanding(&mut self, msg: String, help: &str) -> String {
+        self.work = self.work.max(self.budget + 1);
         if self.over_budget.is_none() {
-            self.diags.push(
-                Diagnostic::parse_error(
-                    self.cur,
-                    format!(
-                        "expansion takes more than {} steps: the rest of this makefile is not expanded",
-                        self.budget
-                    ),
-                )
-                .with_help("a recursive `$(call)` that never stops? GNU make would run out of memory here"),
-            );
+            self.diags.push(Diagnostic::parse_error(self.cur, msg).with_help(help));
             self.over_budget = Some(self.unknown("…"));
         }
-        self.over_budget.clone()
+        self.over_budget.clone().unwrap_or_default()
     }
 
     /// A value of `len` bytes is about to be made: past [`MAX_VALUE`] that
@@ -136,20 +144,13 @@ impl Make<'_> {
         if len <= MAX_VALUE {
             return None;
         }
-        if self.over_budget.is_none() {
-            self.diags.push(
-                Diagnostic::parse_error(
-                    self.cur,
-                    format!(
-                        "an expansion here is {len} bytes long, over {MAX_VALUE}: the rest of this makefile is not expanded"
-                    ),
-                )
-                .with_help("a variable that doubles itself, or a `$(foreach)` over its own result?"),
-            );
-            self.over_budget = Some(self.unknown("…"));
-        }
-        self.work = self.work.max(self.budget + 1);
-        self.over_budget.clone()
+        let msg = format!(
+            "an expansion here is {len} bytes long, over {MAX_VALUE}: the rest of this makefile is not expanded"
+        );
+        Some(self.stop_expanding(
+            msg,
+            "a variable that doubles itself, or a `$(foreach)` over its own result?",
+        ))
     }
 
     /// Expand all variable references and function calls in `s`.
