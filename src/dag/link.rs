@@ -253,6 +253,13 @@ fn resolve_job_triggers(dag: &mut Dag) {
 
 /// A file one step writes and another reads becomes a file edge, unless
 /// one already says so.
+///
+/// A step reads the copy written by its nearest writers upstream (as a
+/// compiler's reaching definitions): in `A writes x; B reads x; C writes x;
+/// D reads x`, B reads A's copy and D reads C's, never B from C or D from A.
+/// A step with no writer upstream reads a copy written outside its run
+/// order (another pipeline, a target it does not depend on): it is linked
+/// to every writer that does not run after it.
 fn connect_file_handoffs(dag: &mut Dag) {
     let mut producers: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, s) in dag.steps.iter().enumerate() {
@@ -260,7 +267,10 @@ fn connect_file_handoffs(dag: &mut Dag) {
             continue;
         }
         for o in &s.outputs {
-            producers.entry(o.key.as_str()).or_default().push(i);
+            let ps = producers.entry(o.key.as_str()).or_default();
+            if ps.last() != Some(&i) {
+                ps.push(i);
+            }
         }
     }
     let existing: HashSet<(usize, usize)> = dag
@@ -269,17 +279,30 @@ fn connect_file_handoffs(dag: &mut Dag) {
         .filter(|e| matches!(e.kind, EdgeKind::File | EdgeKind::Artifact | EdgeKind::Parameter))
         .map(|e| (e.from, e.to))
         .collect();
+    let order = RunOrder::new(dag);
+    let mut upstream: HashMap<&str, Nearest> = HashMap::new();
     let mut new_edges = Vec::new();
     for (to, s) in dag.steps.iter().enumerate() {
+        let mut after: Option<HashSet<usize>> = None;
         for input in &s.inputs {
-            let Some(ps) = producers.get(input.key.as_str()) else {
+            let key = input.key.as_str();
+            let Some(ps) = producers.get(key) else {
                 continue;
             };
             if s.outputs.iter().any(|o| o.key == input.key) {
                 continue;
             }
-            for &from in ps {
-                if from != to && !existing.contains(&(from, to)) {
+            let near = upstream.entry(key).or_insert_with(|| Nearest::new(ps)).of(&order, to);
+            let from: Vec<usize> = if !near.is_empty() {
+                near
+            } else {
+                ps.iter()
+                    .copied()
+                    .filter(|&p| p != to && !order.runs_after(p, to, &mut after))
+                    .collect()
+            };
+            for from in from {
+                if !existing.contains(&(from, to)) {
                     new_edges.push(Edge {
                         from,
                         to,
@@ -292,6 +315,123 @@ fn connect_file_handoffs(dag: &mut Dag) {
         }
     }
     dag.edges.extend(new_edges);
+}
+
+/// Which step runs before which, from the edges the frontends found (an
+/// invoking step starts before the steps it invokes).
+struct RunOrder {
+    preds: Vec<Vec<usize>>,
+    succs: Vec<Vec<usize>>,
+    /// A topological rank; `usize::MAX` for a step on a cycle.
+    rank: Vec<usize>,
+}
+
+impl RunOrder {
+    fn new(dag: &Dag) -> Self {
+        let n = dag.steps.len();
+        let mut preds = vec![Vec::new(); n];
+        let mut succs = vec![Vec::new(); n];
+        for e in &dag.edges {
+            if e.from != e.to && e.from < n && e.to < n {
+                preds[e.to].push(e.from);
+                succs[e.from].push(e.to);
+            }
+        }
+        for v in preds.iter_mut().chain(succs.iter_mut()) {
+            v.sort_unstable();
+            v.dedup();
+        }
+        let mut indegree: Vec<usize> = preds.iter().map(Vec::len).collect();
+        let mut rank = vec![usize::MAX; n];
+        let mut ready: Vec<usize> = (0..n).filter(|&i| indegree[i] == 0).collect();
+        let mut next = 0;
+        while let Some(i) = ready.pop() {
+            rank[i] = next;
+            next += 1;
+            for &j in &succs[i] {
+                indegree[j] -= 1;
+                if indegree[j] == 0 {
+                    ready.push(j);
+                }
+            }
+        }
+        RunOrder { preds, succs, rank }
+    }
+
+    /// Whether `p` runs after `to` (is reachable from it). `after` caches
+    /// the steps reachable from `to`, found on first need.
+    fn runs_after(&self, p: usize, to: usize, after: &mut Option<HashSet<usize>>) -> bool {
+        if self.rank[p] < self.rank[to] {
+            // before it in a topological order: cannot be reached from it
+            return false;
+        }
+        after
+            .get_or_insert_with(|| {
+                let mut seen = HashSet::new();
+                let mut stack = vec![to];
+                while let Some(i) = stack.pop() {
+                    for &j in &self.succs[i] {
+                        if seen.insert(j) {
+                            stack.push(j);
+                        }
+                    }
+                }
+                seen
+            })
+            .contains(&p)
+    }
+}
+
+/// The nearest writers of one file upstream of each step, found once per
+/// step and kept.
+struct Nearest {
+    writers: HashSet<usize>,
+    memo: HashMap<usize, Vec<usize>>,
+}
+
+impl Nearest {
+    fn new(writers: &[usize]) -> Self {
+        Nearest {
+            writers: writers.iter().copied().collect(),
+            memo: HashMap::new(),
+        }
+    }
+
+    /// The writers with a path to `step` that passes no other writer,
+    /// sorted. Walks without recursion (pipelines can be deep); a step on a
+    /// cycle sees what was found before the walk came back to it.
+    fn of(&mut self, order: &RunOrder, step: usize) -> Vec<usize> {
+        if let Some(v) = self.memo.get(&step) {
+            return v.clone();
+        }
+        let mut on_stack: HashSet<usize> = HashSet::new();
+        // (step, how many of its predecessors have been looked at)
+        let mut stack = vec![(step, 0usize)];
+        on_stack.insert(step);
+        while let Some(&mut (i, ref mut k)) = stack.last_mut() {
+            if let Some(&m) = order.preds[i].get(*k) {
+                *k += 1;
+                if !self.writers.contains(&m) && !self.memo.contains_key(&m) && on_stack.insert(m) {
+                    stack.push((m, 0));
+                }
+                continue;
+            }
+            let mut found = Vec::new();
+            for &m in &order.preds[i] {
+                if self.writers.contains(&m) {
+                    found.push(m);
+                } else if let Some(v) = self.memo.get(&m) {
+                    found.extend_from_slice(v);
+                }
+            }
+            found.sort_unstable();
+            found.dedup();
+            self.memo.insert(i, found);
+            on_stack.remove(&i);
+            stack.pop();
+        }
+        self.memo.get(&step).cloned().unwrap_or_default()
+    }
 }
 
 /// Retries and schedules flow from a step to what it invokes, and from an
@@ -526,5 +666,122 @@ mod tests {
         assert!(by_name("train").scheduled && by_name("features").scheduled);
         assert!(!by_name("unrelated").scheduled);
         assert_eq!(dag.edges.iter().filter(|e| e.kind == EdgeKind::Invokes).count(), 1);
+    }
+
+    fn port(path: &str) -> crate::dag::Port {
+        crate::dag::Port {
+            path: path.into(),
+            key: path.into(),
+            span: None,
+            ty: None,
+            declared: None,
+        }
+    }
+
+    /// A fragment of steps that each write (`w:`) or read (`r:`) one file,
+    /// in pipeline `pipe`, with order edges between them.
+    fn handoffs(pipe: &str, steps: &[&str], order: &[(usize, usize)]) -> Fragment {
+        Fragment {
+            pipelines: vec![pipeline(pipe, false)],
+            steps: steps
+                .iter()
+                .map(|s| {
+                    let (how, name) = s.split_once(':').unwrap();
+                    let mut st = step(name, Retry::None, None);
+                    let file = port("data/x.csv");
+                    if how == "w" {
+                        st.outputs.push(file);
+                    } else {
+                        st.inputs.push(file);
+                    }
+                    st
+                })
+                .collect(),
+            edges: order
+                .iter()
+                .map(|&(from, to)| Edge {
+                    from,
+                    to,
+                    kind: EdgeKind::Order,
+                    path: None,
+                    span: None,
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    fn file_edges(dag: &Dag) -> Vec<(String, String)> {
+        let mut v: Vec<_> = dag
+            .edges
+            .iter()
+            .filter(|e| e.kind == EdgeKind::File)
+            .map(|e| (dag.steps[e.from].name.clone(), dag.steps[e.to].name.clone()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+        v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn a_reader_is_linked_to_its_nearest_writers_upstream() {
+        // a -> b -> c -> d, in order: b reads a's copy, d reads c's
+        let (dag, _) = link(vec![handoffs(
+            "p.mk",
+            &["w:a", "r:b", "w:c", "r:d"],
+            &[(0, 1), (1, 2), (2, 3)],
+        )]);
+        assert_eq!(file_edges(&dag), pairs(&[("a", "b"), ("c", "d")]));
+        // two writers in parallel, then a reader after both, then another
+        let (dag, _) = link(vec![handoffs(
+            "p.mk",
+            &["w:a", "w:b", "r:c", "r:d"],
+            &[(0, 2), (1, 2), (2, 3)],
+        )]);
+        assert_eq!(
+            file_edges(&dag),
+            pairs(&[("a", "c"), ("a", "d"), ("b", "c"), ("b", "d")])
+        );
+    }
+
+    #[test]
+    fn a_reader_with_no_writer_upstream_is_linked_to_writers_not_after_it() {
+        // r reads before w writes; `other` writes it in another pipeline,
+        // `side` in this one, unordered with r
+        let here = handoffs("p.mk", &["r:r", "w:w", "w:side"], &[(0, 1)]);
+        let other = handoffs("q.mk", &["w:other"], &[]);
+        let (dag, _) = link(vec![here, other]);
+        assert_eq!(file_edges(&dag), pairs(&[("other", "r"), ("side", "r")]));
+    }
+
+    #[test]
+    fn handoffs_on_a_cycle_and_down_a_deep_chain_end() {
+        // a cycle of order edges: a writes, b and c read
+        let (dag, _) = link(vec![handoffs(
+            "p.mk",
+            &["w:a", "r:b", "r:c"],
+            &[(0, 1), (1, 2), (2, 0)],
+        )]);
+        assert_eq!(file_edges(&dag), pairs(&[("a", "b"), ("a", "c")]));
+        // 100,000 steps in a row, written at the top, read at the bottom:
+        // no recursion to overflow the stack
+        let n = 100_000;
+        let names: Vec<String> = (0..n)
+            .map(|i| match i {
+                0 => "w:top".to_string(),
+                i if i == n - 1 => "r:bottom".to_string(),
+                i => format!("x:s{i}"),
+            })
+            .collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let mut frag = handoffs("p.mk", &names, &(0..n - 1).map(|i| (i, i + 1)).collect::<Vec<_>>());
+        for s in &mut frag.steps[1..n - 1] {
+            s.inputs.clear();
+        }
+        let (dag, _) = link(vec![frag]);
+        assert_eq!(file_edges(&dag), pairs(&[("top", "bottom")]));
     }
 }
