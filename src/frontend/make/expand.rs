@@ -38,6 +38,19 @@ pub(super) fn budget_for(len: usize) -> u64 {
     MIN_WORK + WORK_PER_BYTE * len as u64
 }
 
+/// `2003360` as `2,003,360`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub fn has_unknown(s: &str) -> bool {
     s.contains(UNK_OPEN)
 }
@@ -116,9 +129,12 @@ impl Make<'_> {
         if self.over_budget.is_some() {
             return self.over_budget.clone();
         }
+        let bytes = self.budget.saturating_sub(MIN_WORK) / WORK_PER_BYTE;
         let msg = format!(
-            "expansion takes more than {} steps: the rest of this makefile is not expanded",
-            self.budget
+            "expansion takes more than {} steps ({} plus {WORK_PER_BYTE} for each of the makefile's {} bytes): the rest of this makefile is not expanded",
+            thousands(self.budget),
+            thousands(MIN_WORK),
+            thousands(bytes)
         );
         Some(self.stop_expanding(
             msg,
@@ -145,7 +161,9 @@ impl Make<'_> {
             return None;
         }
         let msg = format!(
-            "an expansion here is {len} bytes long, over {MAX_VALUE}: the rest of this makefile is not expanded"
+            "an expansion here is {} bytes long, over the limit of {} MiB: the rest of this makefile is not expanded",
+            thousands(len as u64),
+            MAX_VALUE >> 20
         );
         Some(self.stop_expanding(
             msg,
