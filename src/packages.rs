@@ -389,6 +389,18 @@ pub struct ReadRequirements {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// The note on a step whose requirements file was not read.
+pub fn unread_note(name: &str, e: &std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        format!("requirements file `{name}` is not here, so its pins cannot be checked")
+    } else {
+        format!(
+            "requirements file `{name}` is not read ({}), so its pins cannot be checked",
+            crate::source::why_not_read(e)
+        )
+    }
+}
+
 /// Read a requirements file and the files it includes with `-r`.
 pub fn read_requirements(db: &SourceDb, path: &Path, constraints: &Constraints) -> std::io::Result<ReadRequirements> {
     let mut out = ReadRequirements::default();
@@ -453,11 +465,19 @@ fn read_into(
                 constraint: false,
             } => {
                 let nested = join_normalized(file.dir(), &p);
-                if read_into(db, &nested, constraints, out, seen).is_err() {
-                    out.diagnostics.push(
+                match read_into(db, &nested, constraints, out, seen) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => out.diagnostics.push(
                         Diagnostic::parse_error(file.span(range), format!("requirements file `{p}` not found"))
                             .with_help("nested `-r` paths are relative to the file that names them"),
-                    );
+                    ),
+                    Err(e) => out.diagnostics.push(Diagnostic::parse_error(
+                        file.span(range),
+                        format!(
+                            "requirements file `{p}` is not read: {}",
+                            crate::source::why_not_read(&e)
+                        ),
+                    )),
                 }
             }
             _ => {}

@@ -274,7 +274,7 @@ impl SourceDb {
         if let Some(root) = self.outside_root(path) {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::PermissionDenied,
-                format!("outside the project directory {}: not read", display_path(&root)),
+                format!("outside the project directory `{}`", display_path(&root)),
             ));
         }
         self.load_named(path)
@@ -522,6 +522,16 @@ pub fn display_path(path: &Path) -> String {
     }
     let s = p.to_string_lossy().replace('\\', "/");
     if s.is_empty() { ".".to_string() } else { s }
+}
+
+/// Why a file was not read, for a message: the I/O error without its
+/// `(os error N)`.
+pub fn why_not_read(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" (os error ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
 }
 
 /// Join a relative path (as written in a source file, `/`-separated) onto a

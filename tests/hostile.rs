@@ -176,6 +176,13 @@ fn tree() -> Tree {
         "requirements/Makefile",
         "all:\n\tpip install -r ../../outside/requirements.txt\n",
     );
+    // a requirements file inside that includes one outside
+    write(
+        &proj,
+        "nestedreq/requirements.txt",
+        "numpy==1.26.4\n-r ../../outside/requirements.txt\n",
+    );
+    write(&proj, "nestedreq/Makefile", "all:\n\tpip install -r requirements.txt\n");
     #[cfg(unix)]
     {
         use std::os::unix::fs::symlink;
@@ -292,6 +299,14 @@ fn hostile_files_are_reported_and_the_good_one_is_linted() {
             &out,
             "include/Makefile:1:9: ",
             "error[KFR000] included file `../../outside/secret.mk` is outside the project directory"
+        ),
+        "{out}"
+    );
+    assert!(
+        has(
+            &out,
+            "nestedreq/requirements.txt:2:4: ",
+            "error[KFR000] requirements file `../../outside/requirements.txt` is not read: outside the project directory `.`"
         ),
         "{out}"
     );

@@ -112,13 +112,7 @@ pub fn analyse(db: &SourceDb, step: &mut Step, cmd: &CommandText, diags: &mut Ve
                             }));
                             diags.extend(read.diagnostics);
                         }
-                        Err(_) => step.notes.push((
-                            span,
-                            format!(
-                                "requirements file `{}` is not here, so its pins cannot be checked",
-                                f.text
-                            ),
-                        )),
+                        Err(e) => step.notes.push((span, packages::unread_note(&f.text, &e))),
                     }
                 }
             }

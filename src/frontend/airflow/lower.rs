@@ -384,13 +384,7 @@ fn requirements<'t>(
                     }));
                     diags.extend(read.diagnostics);
                 }
-                Err(_) => step.notes.push((
-                    span_of(v),
-                    format!(
-                        "requirements file `{}` is not here, so its pins cannot be checked",
-                        s.text.trim()
-                    ),
-                )),
+                Err(e) => step.notes.push((span_of(v), packages::unread_note(s.text.trim(), &e))),
             }
             return;
         }

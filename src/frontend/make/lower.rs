@@ -590,13 +590,7 @@ impl Lowering<'_, '_> {
                     }));
                     self.diags.extend(read.diagnostics);
                 }
-                Err(_) => step.notes.push((
-                    span,
-                    format!(
-                        "requirements file `{}` does not exist here, so its pins cannot be checked",
-                        f.text
-                    ),
-                )),
+                Err(e) => step.notes.push((span, packages::unread_note(&f.text, &e))),
             }
         }
     }
