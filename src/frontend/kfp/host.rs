@@ -1705,7 +1705,10 @@ fn load_component<'t>(it: &mut It<'t>, how: &str, args: &Args<'t>, node: Node<'t
                 Ok(f) => f,
                 Err(e) => {
                     it.host
-                        .error(arg_node, format!("cannot read component file `{path}`: {e}"))
+                        .error(
+                            arg_node,
+                            format!("cannot read component file `{path}`: {}", crate::source::why_not_read(&e)),
+                        )
                         .help = Some("KFP resolves this path from the directory the pipeline is compiled in; kfr looks next to the pipeline file".into());
                     return Value::Unknown;
                 }
