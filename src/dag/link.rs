@@ -281,10 +281,12 @@ fn connect_file_handoffs(dag: &mut Dag) {
         .collect();
     let order = RunOrder::new(dag);
     let mut upstream: HashMap<&str, Nearest> = HashMap::new();
-    let mut new_edges = Vec::new();
+    // (reader, which of its inputs, writer)
+    let mut found: Vec<(usize, usize, usize)> = Vec::new();
+    // reads with no writer upstream, by file
+    let mut unordered: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
     for (to, s) in dag.steps.iter().enumerate() {
-        let mut after: Option<HashSet<usize>> = None;
-        for input in &s.inputs {
+        for (k, input) in s.inputs.iter().enumerate() {
             let key = input.key.as_str();
             let Some(ps) = producers.get(key) else {
                 continue;
@@ -293,25 +295,30 @@ fn connect_file_handoffs(dag: &mut Dag) {
                 continue;
             }
             let near = upstream.entry(key).or_insert_with(|| Nearest::new(ps)).of(&order, to);
-            let from: Vec<usize> = if !near.is_empty() {
-                near
+            if near.is_empty() {
+                unordered.entry(key).or_default().push((to, k));
             } else {
-                ps.iter()
-                    .copied()
-                    .filter(|&p| p != to && !order.runs_after(p, to, &mut after))
-                    .collect()
-            };
-            for from in from {
-                if !existing.contains(&(from, to)) {
-                    new_edges.push(Edge {
-                        from,
-                        to,
-                        kind: EdgeKind::File,
-                        path: Some(input.path.clone()),
-                        span: input.span,
-                    });
-                }
+                found.extend(near.into_iter().map(|from| (to, k, from)));
             }
+        }
+    }
+    let mut walk = Walk::new(dag.steps.len());
+    for (key, reads) in unordered {
+        found.extend(order.not_after(&producers[key], &reads, &mut walk));
+    }
+    found.sort_unstable();
+    found.dedup();
+    let mut new_edges = Vec::new();
+    for (to, k, from) in found {
+        if !existing.contains(&(from, to)) {
+            let input = &dag.steps[to].inputs[k];
+            new_edges.push(Edge {
+                from,
+                to,
+                kind: EdgeKind::File,
+                path: Some(input.path.clone()),
+                span: input.span,
+            });
         }
     }
     dag.edges.extend(new_edges);
@@ -358,27 +365,84 @@ impl RunOrder {
         RunOrder { preds, succs, rank }
     }
 
-    /// Whether `p` runs after `to` (is reachable from it). `after` caches
-    /// the steps reachable from `to`, found on first need.
-    fn runs_after(&self, p: usize, to: usize, after: &mut Option<HashSet<usize>>) -> bool {
-        if self.rank[p] < self.rank[to] {
-            // before it in a topological order: cannot be reached from it
-            return false;
+    /// For reads of one file with no writer upstream, `(reader, input,
+    /// writer)` for each writer that does not run after the reader. Walks
+    /// whichever side is smaller: down from each reader, or up from each
+    /// writer; a writer before the reader in the topological order is not
+    /// walked for.
+    fn not_after(&self, writers: &[usize], reads: &[(usize, usize)], walk: &mut Walk) -> Vec<(usize, usize, usize)> {
+        let maybe = |p: usize, to: usize| p != to && self.rank[p] >= self.rank[to];
+        let mut readers: Vec<usize> = reads
+            .iter()
+            .map(|r| r.0)
+            .filter(|&to| writers.iter().any(|&p| maybe(p, to)))
+            .collect();
+        readers.dedup();
+        let late: Vec<usize> = writers
+            .iter()
+            .copied()
+            .filter(|&p| reads.iter().any(|&(to, _)| maybe(p, to)))
+            .collect();
+        // (writer, reader): the writer runs after the reader
+        let mut after: HashSet<(usize, usize)> = HashSet::new();
+        if readers.len() <= late.len() {
+            for &to in &readers {
+                walk.reach(to, &self.succs);
+                after.extend(late.iter().filter(|&&p| walk.seen(p)).map(|&p| (p, to)));
+            }
+        } else {
+            for &p in &late {
+                walk.reach(p, &self.preds);
+                after.extend(readers.iter().filter(|&&to| walk.seen(to)).map(|&to| (p, to)));
+            }
         }
-        after
-            .get_or_insert_with(|| {
-                let mut seen = HashSet::new();
-                let mut stack = vec![to];
-                while let Some(i) = stack.pop() {
-                    for &j in &self.succs[i] {
-                        if seen.insert(j) {
-                            stack.push(j);
-                        }
-                    }
-                }
-                seen
+        reads
+            .iter()
+            .flat_map(|&(to, k)| {
+                let after = &after;
+                writers
+                    .iter()
+                    .filter(move |&&p| p != to && !after.contains(&(p, to)))
+                    .map(move |&p| (to, k, p))
             })
-            .contains(&p)
+            .collect()
+    }
+}
+
+/// A walk over the steps that marks what it reaches, reused from walk to
+/// walk without clearing.
+struct Walk {
+    stamp: Vec<u32>,
+    now: u32,
+    stack: Vec<usize>,
+}
+
+impl Walk {
+    fn new(n: usize) -> Self {
+        Walk {
+            stamp: vec![0; n],
+            now: 0,
+            stack: Vec::new(),
+        }
+    }
+
+    /// Mark every step reachable from `start` over `next` (not `start`
+    /// itself, unless a cycle leads back to it).
+    fn reach(&mut self, start: usize, next: &[Vec<usize>]) {
+        self.now += 1;
+        self.stack.push(start);
+        while let Some(i) = self.stack.pop() {
+            for &j in &next[i] {
+                if self.stamp[j] != self.now {
+                    self.stamp[j] = self.now;
+                    self.stack.push(j);
+                }
+            }
+        }
+    }
+
+    fn seen(&self, i: usize) -> bool {
+        self.stamp[i] == self.now
     }
 }
 
@@ -755,6 +819,14 @@ mod tests {
         let other = handoffs("q.mk", &["w:other"], &[]);
         let (dag, _) = link(vec![here, other]);
         assert_eq!(file_edges(&dag), pairs(&[("other", "r"), ("side", "r")]));
+        // more readers than writers: walked up from the writer. r1 and r2
+        // run before w, r3 is unordered with it
+        let (dag, _) = link(vec![handoffs(
+            "p.mk",
+            &["r:r1", "r:r2", "r:r3", "w:w"],
+            &[(0, 3), (1, 3)],
+        )]);
+        assert_eq!(file_edges(&dag), pairs(&[("w", "r3")]));
     }
 
     #[test]
