@@ -372,7 +372,13 @@ fn xml(text: &str, out: &mut Vec<Range<usize>>) {
             i = rest.find('>').map_or(b.len(), |e| i + e + 1);
         } else {
             let end = tag_end(text, i);
-            let tag = &text[i + 1..end.saturating_sub(1).max(i + 1)];
+            // without its `>`; a tag cut off by the end of the file has none
+            let close = if end > i + 1 && b[end - 1] == b'>' {
+                end - 1
+            } else {
+                end
+            };
+            let tag = &text[i + 1..close];
             if let Some(name) = tag.strip_prefix('/') {
                 let name = name.trim();
                 if let Some(pos) = open.iter().rposition(|n| *n == name) {
