@@ -68,31 +68,50 @@ impl Make<'_> {
     }
 
     /// Text for humans: unknown markers become the text they stand for.
+    /// An unknown's text can hold markers of earlier ones, tens of
+    /// thousands deep in a fuzzed makefile: walked with a stack of its own,
+    /// and cut at [`MAX_VALUE`] bytes or steps (markers repeated at each
+    /// level grow exponentially).
     pub fn render(&self, s: &str) -> String {
         if !s.contains(UNK_OPEN) && !s.contains(CURDIR_MARK) {
             return s.to_string();
         }
         let mut out = String::with_capacity(s.len());
-        let mut rest = s;
-        while let Some(i) = rest.find([UNK_OPEN, CURDIR_MARK]) {
+        // what is left of each text being rendered, innermost last
+        let mut stack: Vec<&str> = vec![s];
+        let mut steps = 0;
+        while let Some(&rest) = stack.last() {
+            steps += 1;
+            if out.len() > MAX_VALUE || steps > MAX_VALUE {
+                out.push('…');
+                break;
+            }
+            let top = stack.len() - 1;
+            let Some(i) = rest.find([UNK_OPEN, CURDIR_MARK]) else {
+                out.push_str(rest);
+                stack.pop();
+                continue;
+            };
             out.push_str(&rest[..i]);
-            let ch = rest[i..].chars().next().unwrap();
-            rest = &rest[i + ch.len_utf8()..];
+            let ch = rest[i..].chars().next().unwrap_or(UNK_OPEN);
+            let after = &rest[i + ch.len_utf8()..];
             if ch == CURDIR_MARK {
                 out.push_str("$(CURDIR)");
+                stack[top] = after;
                 continue;
             }
-            let Some(close) = rest.find(UNK_CLOSE) else {
-                break;
+            let Some(close) = after.find(UNK_CLOSE) else {
+                out.push_str(after);
+                stack.pop();
+                continue;
             };
-            let idx: usize = rest[..close].parse().unwrap_or(usize::MAX);
+            let idx: usize = after[..close].parse().unwrap_or(usize::MAX);
+            stack[top] = &after[close + UNK_CLOSE.len_utf8()..];
             match self.unknowns.get(idx) {
-                Some(d) => out.push_str(&self.render(d)),
+                Some(d) => stack.push(d),
                 None => out.push('?'),
             }
-            rest = &rest[close + UNK_CLOSE.len_utf8()..];
         }
-        out.push_str(rest);
         out
     }
 

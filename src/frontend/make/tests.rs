@@ -266,3 +266,24 @@ fn one_function_call_that_would_make_a_huge_value_is_not_computed() {
     assert_eq!(diags.len(), 1, "{diags:?}");
     assert!(diags[0].starts_with("4: an expansion here is 13"), "{diags:?}");
 }
+
+#[test]
+fn unknowns_nested_200000_deep_render_without_recursion() {
+    // a fuzzed makefile built unknown values around unknown values tens of
+    // thousands deep, and rendering them for a message overflowed the stack
+    let db = Box::leak(Box::new(SourceDb::new()));
+    let file = db.add_virtual(Path::new("virtual/Makefile"), String::new());
+    let (mut make, _) = evaluate(db, &file, &[]);
+    let n = 200_000;
+    let mut v = make.unknown("$(shell git rev-parse HEAD)");
+    for _ in 0..n {
+        v = make.unknown(format!("$(shell echo {v})"));
+    }
+    let shown = make.render(&v);
+    assert!(shown.starts_with("$(shell echo $(shell echo "), "{}", &shown[..40]);
+    assert!(shown.ends_with(&format!("$(shell git rev-parse HEAD){}", ")".repeat(n))));
+    assert_eq!(
+        shown.len(),
+        n * "$(shell echo )".len() + "$(shell git rev-parse HEAD)".len()
+    );
+}
