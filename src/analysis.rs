@@ -48,7 +48,7 @@ pub fn analyze_in(db: SourceDb, files: &[Discovered], options: &frontend::Option
                 let mut frag = Fragment::default();
                 frag.diagnostics.push(Diagnostic::parse_error(
                     file.span(0..0),
-                    format!("cannot read the file: {e}"),
+                    format!("cannot read the file: {}", crate::source::why_not_read(&e)),
                 ));
                 frag
             }
