@@ -12,7 +12,7 @@
 use super::groovy::{self, Block, Call, Expr, Stmt};
 use crate::cron::Dialect;
 use crate::dag::{Edge, EdgeKind, Fragment, Pipeline, PipelineKind, Retry, Schedule, Step, StepKind};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity, thousands};
 use crate::frontend::command;
 use crate::frontend::mapped::Mapped;
 use crate::source::{SourceDb, SourceFile, Span, join_normalized};
@@ -25,6 +25,14 @@ const MAX_CALL_DEPTH: usize = 8;
 /// Most helper calls inlined in one script: helpers that each call others
 /// several times would otherwise be inlined exponentially often.
 const MAX_INLINED_CALLS: usize = 1024;
+
+/// Most order edges between the stages of one script. A stage after a
+/// `parallel` follows every branch's last stage, so a wide `parallel` after
+/// a wide one costs the product of their widths: two groups of 900 stages,
+/// built by helpers in 2 KB of Groovy, would make 810,000 edges each time.
+/// Real pipelines stay far below (10,000 stages in a row make 10,000; a
+/// matrix of 100 cells after one of 100 makes 10,000).
+const MAX_ORDER_EDGES: usize = 250_000;
 
 /// Where the script comes from: a Jenkinsfile, or the `<script>` of a job's
 /// config.xml (`outer` maps the decoded script back to the XML file).
@@ -55,6 +63,8 @@ pub fn lower(db: &SourceDb, src: &Source, frag: &mut Fragment) -> usize {
         names: HashMap::new(),
         call_depth: 0,
         inlined: 0,
+        order_edges: 0,
+        too_many_edges: false,
         commands: HashMap::new(),
         dir: src.file.dir().to_path_buf(),
         pipeline_retry: None,
@@ -153,6 +163,10 @@ struct Lowerer<'a, 'f> {
     call_depth: usize,
     /// Helper calls inlined so far (at most [`MAX_INLINED_CALLS`]).
     inlined: usize,
+    /// Order edges made so far (at most [`MAX_ORDER_EDGES`]); once a stage
+    /// would pass the limit, it and every stage after it are not read.
+    order_edges: usize,
+    too_many_edges: bool,
     /// For each step: the retry of each of its commands.
     commands: HashMap<usize, Vec<Option<Retry>>>,
     dir: PathBuf,
@@ -475,11 +489,13 @@ impl Lowerer<'_, '_> {
             }
         }
         if has_steps {
-            let step = self.new_step(
+            let Some(step) = self.new_step(
                 &full,
                 self.span(c.args.first().map_or(c.name_range.clone(), |a| a.value.range())),
                 &ctx,
-            );
+            ) else {
+                return;
+            };
             for s in &sections {
                 if s.name == "steps"
                     && let Some(b) = &s.closure
@@ -535,8 +551,9 @@ impl Lowerer<'_, '_> {
                     // the pipeline's post: a step of its own, after the stages, when it runs anything
                     if contains_command(body) {
                         let name = format!("post/{}", cond.name);
-                        let s = self.new_step(&name, self.span(cond.name_range.clone()), ctx);
-                        self.steps_block(body, ctx, s);
+                        if let Some(s) = self.new_step(&name, self.span(cond.name_range.clone()), ctx) {
+                            self.steps_block(body, ctx, s);
+                        }
                     } else {
                         for call in calls(body) {
                             if let Some(what) = side_effect(&call.name) {
@@ -935,7 +952,10 @@ impl Lowerer<'_, '_> {
                     None => {
                         let label = command::label(&text.text);
                         let span = self.span(c.name_range.clone());
-                        self.new_step(&label, span, ctx)
+                        let Some(s) = self.new_step(&label, span, ctx) else {
+                            return;
+                        };
+                        s
                     }
                 };
                 self.add_command(step, &text, ctx);
@@ -945,8 +965,9 @@ impl Lowerer<'_, '_> {
                 let span = self.span(c.args.first().map_or(c.name_range.clone(), |a| a.value.range()));
                 if let Some(b) = &c.closure {
                     if contains_command_with(b, &self.defs) {
-                        let s = self.new_step(&name, span, ctx);
-                        self.scripted(b, ctx, Some(s));
+                        if let Some(s) = self.new_step(&name, span, ctx) {
+                            self.scripted(b, ctx, Some(s));
+                        }
                     } else {
                         self.scripted(b, ctx, None);
                     }
@@ -1200,7 +1221,34 @@ impl Lowerer<'_, '_> {
         self.commands.entry(step).or_default().push(retry);
     }
 
-    fn new_step(&mut self, name: &str, span: Span, ctx: &Ctx) -> usize {
+    /// A new stage after the frontier; `None` once the order edges would
+    /// pass [`MAX_ORDER_EDGES`] (reported once, as a KFR000).
+    fn new_step(&mut self, name: &str, span: Span, ctx: &Ctx) -> Option<usize> {
+        if self.too_many_edges {
+            return None;
+        }
+        if self.order_edges + self.frontier.len() > MAX_ORDER_EDGES {
+            self.too_many_edges = true;
+            let stages = self.frag.steps.iter().filter(|s| s.pipeline == self.pipeline).count();
+            self.frag.diagnostics.push(
+                Diagnostic::parse_error(
+                    span,
+                    format!(
+                        "more than {} order edges between this pipeline's stages: stage `{name}` would follow {} stages \
+                         at once; it and the stages after it are not read ({} stages before it are)",
+                        thousands(MAX_ORDER_EDGES),
+                        thousands(self.frontier.len()),
+                        thousands(stages),
+                    ),
+                )
+                .with_help(
+                    "a stage after a `parallel` follows each of its branches; run wide `parallel` groups \
+                     one after the other inside fewer stages, or split the pipeline",
+                ),
+            );
+            return None;
+        }
+        self.order_edges += self.frontier.len();
         let n = self.names.entry(name.to_string()).or_insert(0);
         *n += 1;
         let unique = if *n == 1 {
@@ -1232,7 +1280,7 @@ impl Lowerer<'_, '_> {
         if let Some(r) = ctx.retry.clone().or(self.pipeline_retry.clone()) {
             self.frag.steps[i].retry = r;
         }
-        i
+        Some(i)
     }
 
     fn finish(&mut self) {
@@ -1394,4 +1442,75 @@ fn pod_images(yaml: &Mapped, file: &SourceFile) -> Vec<(String, String, Span)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dag::EdgeKind;
+    use std::path::Path;
+
+    /// A scripted pipeline whose helpers run `calls` parallel groups one
+    /// after the other, each `width` × `width` stages wide.
+    fn fan_out(width: usize, calls: usize) -> Fragment {
+        let stages: Vec<String> = (0..width)
+            .map(|i| format!("'{i}': {{ stage(\"s-${{t}}-{i}\") {{ sh 'make' }} }}"))
+            .collect();
+        let branches: Vec<String> = (0..width)
+            .map(|i| format!("'{i}': {{ shards(\"${{t}}{i}\") }}"))
+            .collect();
+        let mut text = format!(
+            "def shards(String t) {{ parallel({}) }}\ndef group(String t) {{ parallel({}) }}\nnode {{\n",
+            stages.join(", "),
+            branches.join(", ")
+        );
+        for c in 0..calls {
+            text.push_str(&format!("  group('g{c}')\n"));
+        }
+        text.push_str("  stage('last') { sh 'make report' }\n}\n");
+        let db = SourceDb::new();
+        let file = db.add_virtual(Path::new("v/Jenkinsfile"), text);
+        let src = Source {
+            file: &file,
+            text: &file.text,
+            outer: None,
+            name: "Jenkinsfile".into(),
+            job: None,
+        };
+        let mut frag = Fragment::default();
+        lower(&db, &src, &mut frag);
+        frag
+    }
+
+    #[test]
+    fn wide_parallel_groups_in_a_row_keep_every_order_edge_below_the_limit() {
+        // 400 stages after 400 stages: 160,000 edges, then 400 into `last`
+        let frag = fan_out(20, 2);
+        assert!(frag.diagnostics.is_empty(), "{:?}", frag.diagnostics);
+        assert_eq!(frag.steps.len(), 801);
+        let order = frag.edges.iter().filter(|e| e.kind == EdgeKind::Order).count();
+        assert_eq!(order, 400 * 400 + 400);
+        assert_eq!(frag.steps.last().map(|s| s.name.as_str()), Some("last"));
+    }
+
+    #[test]
+    fn stages_past_the_order_edge_limit_are_reported_once_and_not_read() {
+        // each group after the first would add 810,000 edges
+        let frag = fan_out(30, 8);
+        let order = frag.edges.iter().filter(|e| e.kind == EdgeKind::Order).count();
+        assert!(order <= MAX_ORDER_EDGES, "{order} order edges");
+        assert_eq!(frag.diagnostics.len(), 1, "{:?}", frag.diagnostics);
+        let d = &frag.diagnostics[0];
+        assert_eq!(d.code, crate::rules::PARSE_ERROR);
+        assert!(
+            d.message
+                .starts_with("more than 250,000 order edges between this pipeline's stages: stage `s-g1")
+                && d.message.contains("would follow 900 stages at once"),
+            "{}",
+            d.message
+        );
+        // the first group is read whole; `last` is past the limit
+        assert!(frag.steps.len() > 900 && frag.steps.len() < 900 * 2);
+        assert!(frag.steps.iter().all(|s| s.name != "last"));
+    }
 }

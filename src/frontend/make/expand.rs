@@ -9,7 +9,7 @@
 
 use super::text::{Mapped, find_outside_refs, matching_close, words};
 use super::{Make, Origin, Var};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, thousands};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -41,19 +41,6 @@ const BYTES_PER_STEP: usize = 8;
 /// The work budget of a makefile of `len` bytes.
 pub(super) fn budget_for(len: usize) -> u64 {
     MIN_WORK + WORK_PER_BYTE * len as u64
-}
-
-/// `2003360` as `2,003,360`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 pub fn has_unknown(s: &str) -> bool {
@@ -156,9 +143,9 @@ impl Make<'_> {
         let bytes = self.budget.saturating_sub(MIN_WORK) / WORK_PER_BYTE;
         let msg = format!(
             "expansion takes more than {} steps ({} plus {WORK_PER_BYTE} for each of the makefile's {} bytes): the rest of this makefile is not expanded",
-            thousands(self.budget),
-            thousands(MIN_WORK),
-            thousands(bytes)
+            thousands(self.budget as usize),
+            thousands(MIN_WORK as usize),
+            thousands(bytes as usize)
         );
         Some(self.stop_expanding(
             msg,
@@ -186,7 +173,7 @@ impl Make<'_> {
         }
         let msg = format!(
             "an expansion here is {} bytes long, over the limit of {} MiB: the rest of this makefile is not expanded",
-            thousands(len as u64),
+            thousands(len),
             MAX_VALUE >> 20
         );
         Some(self.stop_expanding(
