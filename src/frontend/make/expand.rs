@@ -48,6 +48,11 @@ pub fn has_unknown(s: &str) -> bool {
 }
 
 impl Make<'_> {
+    /// A marker for a value only known at run time, shown as `display`.
+    /// The display keeps the markers of the unknowns it is made of, for
+    /// [`Make::render`] to resolve when it is shown: rendering them here
+    /// would copy every earlier display into each new one, quadratic in a
+    /// loop like `$(foreach s,…,$(eval stamp := $(shell echo $(stamp)-$(s))))`.
     pub fn unknown(&mut self, display: impl Into<String>) -> String {
         let idx = self.unknowns.len();
         self.unknowns.push(display.into());
@@ -405,14 +410,13 @@ impl Make<'_> {
                 }
                 .to_string();
             }
-            "shell" => return self.unknown(format!("$(shell {})", self.render(a(0)))),
+            "shell" => return self.unknown(format!("$(shell {})", a(0))),
             "file" => return self.func_file(a(0), args.get(1).is_some()),
-            "guile" => return self.unknown(format!("$(guile {})", self.render(a(0)))),
+            "guile" => return self.unknown(format!("$(guile {})", a(0))),
             _ => {}
         }
         if args.iter().any(|x| has_unknown(x)) {
-            let shown: Vec<String> = args.iter().map(|x| self.render(x)).collect();
-            return self.unknown(format!("$({name} {})", shown.join(",")));
+            return self.unknown(format!("$({name} {})", args.join(",")));
         }
         // the functions whose value can be much longer than their arguments
         let longest = match name {
@@ -614,7 +618,7 @@ impl Make<'_> {
         if let Some(name) = op.strip_prefix('<') {
             let name = name.trim();
             if has_unknown(name) {
-                return self.unknown(format!("$(file <{})", self.render(name)));
+                return self.unknown(format!("$(file <{name})"));
             }
             let path = self.dir.join(name);
             // never a file outside the project: its text could end up in what kfr prints

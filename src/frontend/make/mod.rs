@@ -178,7 +178,7 @@ pub struct Make<'a> {
     /// larger file, so that work stays linear in the file's size.
     budget: u64,
     /// The unknown marker that stands for everything past the budget.
-    over_budget: Option<String>,
+    pub(super) over_budget: Option<String>,
     call_args_max: usize,
     eval_depth: u32,
     pub diags: Vec<Diagnostic>,

@@ -595,8 +595,7 @@ impl Make<'_> {
             }
             AssignOp::Shell => {
                 let expanded = self.expand(value);
-                let shown = self.render(&expanded);
-                let m = self.unknown(format!("$(shell {shown})"));
+                let m = self.unknown(format!("$(shell {expanded})"));
                 Var::simple(m, origin)
             }
             AssignOp::Append => match self.vars.get(name).cloned() {
@@ -663,6 +662,22 @@ impl Make<'_> {
                     return;
                 }
                 let Some(c) = expanded.find(':') else {
+                    if has_unknown(&expanded) {
+                        // `$(shell mkdir -p build)` alone on a line: make reads
+                        // what the command prints, most often nothing
+                        if self.over_budget.is_none() {
+                            let shown = self.render(&expanded);
+                            let shown = shown.trim();
+                            let cut = shown.char_indices().nth(120).map_or(shown.len(), |(i, _)| i);
+                            let more = if cut < shown.len() { "…" } else { "" };
+                            let what = format!(
+                                "this line is only known when make runs (`{}{more}`): it is not read",
+                                &shown[..cut]
+                            );
+                            self.notes.push((self.cur, what));
+                        }
+                        return;
+                    }
                     self.missing_separator(&head);
                     return;
                 };

@@ -287,3 +287,56 @@ fn unknowns_nested_200000_deep_render_without_recursion() {
         n * "$(shell echo )".len() + "$(shell git rev-parse HEAD)".len()
     );
 }
+
+#[test]
+fn a_line_made_only_of_shell_output_is_noted_not_a_missing_separator() {
+    // make runs `mkdir` while reading and parses what it prints: nothing
+    let (_, db, diags, notes) =
+        read("$(shell mkdir -p build logs)\nGEN := $(shell ./gen-rules.sh)\n$(GEN)\nall:\n\ttouch build/x\n");
+    assert!(diags.is_empty(), "{diags:?}");
+    assert!(db.get("all").is_some());
+    assert!(
+        notes.contains(
+            &"this line is only known when make runs (`$(shell mkdir -p build logs)`): it is not read".into()
+        ),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("(`$(shell ./gen-rules.sh)`): it is not read")),
+        "{notes:?}"
+    );
+    // without an unknown value it is still an error
+    let (_, _, diags, _) = read("EMPTY := nothing\n$(EMPTY)\n");
+    assert_eq!(
+        diags,
+        vec!["2: missing separator: not a rule, an assignment or a directive"]
+    );
+}
+
+#[test]
+fn unknown_values_built_in_a_loop_keep_their_displays_linear() {
+    // each `$(shell)` display holds the previous one; copied out in full,
+    // 10,000 rounds made 10,000 copies of a string growing to 190 KB
+    let text = "\
+stamp := $(shell git rev-parse HEAD)
+d := 0 1 2 3 4 5 6 7 8 9
+n := $(foreach a,$(d),$(foreach b,$(d),$(foreach c,$(d),$(foreach e,$(d),$(a)$(b)$(c)$(e)))))
+$(foreach s,$(n),$(eval stamp := $(shell echo $(stamp)-$(s))))
+all:
+\techo $(stamp) > out.txt
+";
+    let db = Box::leak(Box::new(SourceDb::new()));
+    let file = db.add_virtual(Path::new("virtual/Makefile"), text.to_string());
+    let (mut make, _) = evaluate(db, &file, &[]);
+    assert!(make.diags.is_empty(), "{:?}", make.diags);
+    let held: usize = make.unknowns.iter().map(String::len).sum();
+    assert!(held < 10_000 * 64, "{held} bytes of unknown displays");
+    let stamp = make.value_of("stamp");
+    let shown = make.render(&stamp);
+    assert!(shown.starts_with("$(shell echo $(shell echo "), "{}", &shown[..40]);
+    assert!(shown.ends_with("-9998)-9999)"), "{}", &shown[shown.len() - 40..]);
+    assert_eq!(shown.matches("$(shell echo ").count(), 10_000);
+    assert_eq!(shown.matches("$(shell git rev-parse HEAD)").count(), 1);
+}
