@@ -57,6 +57,13 @@ fn make_targets_named_through_shell_keep_their_recipes() {
     assert_reads_cleanly("testdata/regressions/make/shell-target-dir/Makefile");
 }
 
+/// `$(shell mkdir -p build)` alone on a line: make reads what the command
+/// prints (nothing), so it is no missing separator.
+#[test]
+fn make_shell_on_its_own_line_is_no_missing_separator() {
+    assert_reads_cleanly("testdata/regressions/make/shell-on-its-own-line/Makefile");
+}
+
 /// Groovy statement labels (`note: 'text'`) and `case 'a': step` on one line.
 #[test]
 fn jenkins_statement_labels_and_one_line_cases() {
