@@ -66,10 +66,12 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, parsed: &Parsed) -> Fragment
                 .with_help("Airflow cannot import this file, so none of its DAGs load"),
         );
     }
-    for (range, message) in &it.host.problems {
-        diags.push(
-            Diagnostic::parse_error(program.span(range.clone()), message.clone()).with_severity(Severity::Warning),
-        );
+    for (range, message, help) in &it.host.problems {
+        let d = Diagnostic::parse_error(program.span(range.clone()), message.clone()).with_severity(Severity::Warning);
+        diags.push(match help {
+            Some(h) => d.with_help(*h),
+            None => d,
+        });
     }
     if it.exhausted {
         diags.push(python_file::exhausted(program, "DAGs"));
@@ -631,5 +633,75 @@ fn collect_strings(v: &Value, key: Option<String>, out: &mut Vec<(Option<String>
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn lower_text(text: &str) -> Fragment {
+        let db = SourceDb::new();
+        let file = db.add_virtual(Path::new("dags/wide.py"), text.to_string());
+        let mut diags = Vec::new();
+        let parsed = python_file::parse(&db, &file, &[&LIBRARY], &mut diags).expect("an Airflow file");
+        let mut frag = lower(&db, &file, &parsed);
+        frag.diagnostics.extend(diags);
+        frag
+    }
+
+    /// `groups` lists of `width` tasks, each list `cross_downstream` of the one before.
+    fn crossed(groups: usize, width: usize) -> String {
+        format!(
+            "from airflow import DAG
+from airflow.models.baseoperator import cross_downstream
+from airflow.operators.bash import BashOperator
+
+with DAG('wide', schedule='@daily') as dag:
+    previous = None
+    for g in range({groups}):
+        group = [BashOperator(task_id=f't{{g}}_{{i}}', bash_command='make', retries=2) for i in range({width})]
+        if previous:
+            cross_downstream(previous, group)
+        previous = group
+"
+        )
+    }
+
+    fn dependencies(frag: &Fragment) -> usize {
+        frag.edges.len()
+    }
+
+    #[test]
+    fn groups_crossed_below_the_limit_keep_every_dependency() {
+        let frag = lower_text(&crossed(3, 300));
+        assert!(frag.diagnostics.is_empty(), "{:?}", frag.diagnostics);
+        assert_eq!(frag.steps.len(), 900);
+        assert_eq!(dependencies(&frag), 2 * 300 * 300);
+    }
+
+    #[test]
+    fn dependencies_past_the_limit_are_reported_once_and_not_read() {
+        // each crossing of two groups of 900 makes 810,000
+        let frag = lower_text(&crossed(20, 900));
+        assert_eq!(frag.steps.len(), 18_000);
+        assert!(
+            dependencies(&frag) <= super::super::host::MAX_DEPENDENCIES,
+            "{}",
+            dependencies(&frag)
+        );
+        let limit: Vec<_> = frag
+            .diagnostics
+            .iter()
+            .filter(|d| d.message.contains("task dependencies"))
+            .collect();
+        assert_eq!(limit.len(), 1, "{:?}", frag.diagnostics);
+        assert_eq!(
+            limit[0].message,
+            "more than 250,000 task dependencies in this file: the ones made here and after are not read"
+        );
+        assert_eq!(limit[0].severity, Severity::Warning);
+        assert!(limit[0].help.as_deref().is_some_and(|h| h.contains("EmptyOperator")));
     }
 }

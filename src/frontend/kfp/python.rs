@@ -461,3 +461,68 @@ impl<'t> Reader<'_, 't> {
 fn sorted(set: Option<&std::collections::BTreeSet<String>>) -> Vec<String> {
     set.map(|s| s.iter().cloned().collect()).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// `groups` groups of `width` tasks, each task `.after()` every task of the group before.
+    fn read_groups(groups: usize, width: usize) -> (Vec<Pipeline>, Vec<Diagnostic>) {
+        let text = format!(
+            "from kfp import dsl
+
+@dsl.component(base_image='python:3.11')
+def step(i: int) -> int:
+    return i
+
+@dsl.pipeline(name='wide')
+def wide():
+    previous = []
+    for g in range({groups}):
+        group = []
+        for i in range({width}):
+            t = step(i=i)
+            if previous:
+                t.after(*previous)
+            group.append(t)
+        previous = group
+"
+        );
+        let db = SourceDb::new();
+        let file = db.add_virtual(Path::new("pipeline.py"), text);
+        let mut diags = Vec::new();
+        let parsed = python_file::parse(&db, &file, &[&LIBRARY], &mut diags).expect("a KFP file");
+        let pipelines = read(&db, &file, &parsed, &mut diags);
+        (pipelines, diags)
+    }
+
+    fn dependencies(p: &Pipeline) -> usize {
+        p.tasks.iter().map(|t| t.dependent_tasks.len()).sum()
+    }
+
+    #[test]
+    fn groups_waiting_for_each_other_below_the_limit_keep_every_dependency() {
+        let (pipelines, diags) = read_groups(3, 200);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(pipelines[0].tasks.len(), 600);
+        assert_eq!(dependencies(&pipelines[0]), 2 * 200 * 200);
+    }
+
+    #[test]
+    fn after_dependencies_past_the_limit_are_reported_once_and_not_read() {
+        let (pipelines, diags) = read_groups(8, 600);
+        assert_eq!(pipelines[0].tasks.len(), 4_800);
+        assert!(dependencies(&pipelines[0]) <= 250_000);
+        let limit: Vec<_> = diags
+            .iter()
+            .filter(|d| d.message.contains("`.after()` dependencies"))
+            .collect();
+        assert_eq!(limit.len(), 1, "{diags:?}");
+        assert_eq!(
+            limit[0].message,
+            "more than 250,000 `.after()` dependencies in this file: the ones made here and after are not read"
+        );
+        assert_eq!(limit[0].severity, Severity::Warning);
+    }
+}
