@@ -118,7 +118,8 @@
 //! nothing but their redirections.
 
 use crate::source::normalize_str as normalize_path;
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
@@ -2247,8 +2248,10 @@ struct Candidate {
 
 struct Uses<'c> {
     cmd: &'c SimpleCommand,
-    targets: Vec<String>,
-    prerequisites: Vec<String>,
+    /// Sets: a recipe of `$(OUTPUTS): $(INPUTS)` names each of a thousand
+    /// inputs, each looked up among the thousand.
+    targets: HashSet<String>,
+    prerequisites: HashSet<String>,
     candidates: Vec<Candidate>,
     /// Further words to compare with the Make context.
     noted: Vec<Word>,
@@ -2289,7 +2292,7 @@ impl Uses<'_> {
     }
 
     fn context_role(&self, path: &str, resolved: Option<&str>) -> Option<(Role, &'static str)> {
-        let listed = |list: &[String]| list.iter().any(|p| p == path || Some(p.as_str()) == resolved);
+        let listed = |set: &HashSet<String>| set.contains(path) || resolved.is_some_and(|r| set.contains(r));
         if listed(&self.targets) {
             Some((Role::Write, "target"))
         } else if listed(&self.prerequisites) {
@@ -2324,7 +2327,9 @@ impl Uses<'_> {
         }
         self.candidates.extend(extra);
 
+        // the best ranked candidate of each word, in the order first seen
         let mut best: Vec<Candidate> = Vec::new();
+        let mut seen: HashMap<(Range<usize>, String), usize> = HashMap::new();
         for c in std::mem::take(&mut self.candidates) {
             let acceptable = c.word.literal
                 && is_plain_path(&c.word.text)
@@ -2332,13 +2337,17 @@ impl Uses<'_> {
             if !acceptable {
                 continue;
             }
-            match best
-                .iter_mut()
-                .find(|b| b.word.span == c.word.span && b.word.text == c.word.text)
-            {
-                Some(b) if b.rank < c.rank => *b = c,
-                Some(_) => {}
-                None => best.push(c),
+            match seen.entry((c.word.span.clone(), c.word.text.clone())) {
+                Entry::Occupied(e) => {
+                    let b = &mut best[*e.get()];
+                    if b.rank < c.rank {
+                        *b = c;
+                    }
+                }
+                Entry::Vacant(e) => {
+                    e.insert(best.len());
+                    best.push(c);
+                }
             }
         }
         let mut uses: Vec<FileUse> = best

@@ -276,9 +276,10 @@ impl Lowering<'_, '_> {
         }
     }
 
-    fn add_port(&self, ports: &mut Vec<Port>, path: &str, cwd: &Path, span: Option<Span>) {
-        let port = self.port(path, cwd, span);
-        if !ports.iter().any(|p| p.key == port.key) {
+    /// Add a port unless `keys` (the keys of `ports`) has it: a recipe
+    /// `$^` of a thousand prerequisites adds a thousand.
+    fn add_port(ports: &mut Vec<Port>, keys: &mut HashSet<String>, port: Port) {
+        if keys.insert(port.key.clone()) {
             ports.push(port);
         }
     }
@@ -505,6 +506,9 @@ impl Lowering<'_, '_> {
             prerequisites: prereqs,
             targets,
         };
+        let mut input_keys: HashSet<String> = step.inputs.iter().map(|p| p.key.clone()).collect();
+        let mut output_keys: HashSet<String> = step.outputs.iter().map(|p| p.key.clone()).collect();
+        let mut output_paths: HashSet<String> = step.outputs.iter().map(|p| p.path.clone()).collect();
         for cmd in &script.commands {
             let cwd = match self.cwd_of(cmd) {
                 Some(cwd) => cwd,
@@ -522,12 +526,16 @@ impl Lowering<'_, '_> {
                 let span = Some(c.span(u.span.clone()));
                 match u.role {
                     Role::Read => {
-                        let is_output = step.outputs.iter().any(|p| p.path == u.path);
-                        if !is_output {
-                            self.add_port(&mut step.inputs, &u.path, &cwd, span);
+                        if !output_paths.contains(&u.path) {
+                            let port = self.port(&u.path, &cwd, span);
+                            Self::add_port(&mut step.inputs, &mut input_keys, port);
                         }
                     }
-                    Role::Write => self.add_port(&mut step.outputs, &u.path, &cwd, span),
+                    Role::Write => {
+                        let port = self.port(&u.path, &cwd, span);
+                        output_paths.insert(port.path.clone());
+                        Self::add_port(&mut step.outputs, &mut output_keys, port);
+                    }
                 }
             }
         }
