@@ -1,5 +1,6 @@
 //! The model of Airflow's Python API that the interpreter calls into.
 
+use crate::dag::MAX_DEPENDENCIES;
 use crate::diagnostic::thousands;
 use crate::python::{Args, Func, Host, Interp, Value};
 use std::collections::HashMap;
@@ -139,7 +140,7 @@ pub struct Airflow<'t> {
     /// Problems that change the DAG (ids not static, operands not
     /// understood), with where.
     /// Warnings, with a help line where there is one.
-    pub problems: Vec<(Range<usize>, String, Option<&'static str>)>,
+    pub problems: Vec<(Range<usize>, String, Option<String>)>,
     /// What makes Airflow refuse to load the file (a duplicate task id, a
     /// TypeError at import), with where.
     pub load_errors: Vec<(Range<usize>, String)>,
@@ -346,18 +347,15 @@ impl<'t> Airflow<'t> {
         if self.edges.len() >= MAX_DEPENDENCIES && !self.edges.contains(&(up, down)) {
             if !self.too_many_deps {
                 self.too_many_deps = true;
-                let message = format!(
-                    "more than {} task dependencies in this file: the ones made here and after are not read",
-                    thousands(MAX_DEPENDENCIES)
-                );
-                self.problems.push((
-                    node.byte_range(),
-                    message,
-                    Some(
-                        "between two large groups of tasks, one join task (an `EmptyOperator` downstream of \
-                         the first group and upstream of the second) makes m + n dependencies instead of m × n",
+                self.problem_with_help(
+                    node,
+                    format!(
+                        "more than {} task dependencies in this file: the ones made here and after are not read",
+                        thousands(MAX_DEPENDENCIES)
                     ),
-                ));
+                    "between two large groups of tasks, one join task (an `EmptyOperator` downstream of \
+                     the first group and upstream of the second) makes m + n dependencies instead of m × n",
+                );
             }
             return;
         }
@@ -423,6 +421,13 @@ impl<'t> Airflow<'t> {
     fn problem(&mut self, node: Node<'t>, message: impl Into<String>) {
         if self.problems.len() < 100 {
             self.problems.push((node.byte_range(), message.into(), None));
+        }
+    }
+
+    fn problem_with_help(&mut self, node: Node<'t>, message: impl Into<String>, help: impl Into<String>) {
+        if self.problems.len() < 100 {
+            self.problems
+                .push((node.byte_range(), message.into(), Some(help.into())));
         }
     }
 }
@@ -1080,13 +1085,6 @@ fn strip_suffix(id: &str) -> &str {
 
 /// Most tasks one file may create; past it the file is not evaluated further.
 const MAX_TASKS: usize = 20_000;
-
-/// Most dependencies between tasks one file may make. `cross_downstream`
-/// of two lists, or a loop setting every task of one group upstream of
-/// every task of the next, costs the product of their sizes: twenty groups
-/// of 900 tasks in 600 bytes of Python made 15 million. Real DAGs stay far
-/// below (a chain of 20,000 tasks makes 20,000).
-pub(super) const MAX_DEPENDENCIES: usize = 250_000;
 
 /// Make a task: an operator instantiation or a TaskFlow call.
 #[allow(clippy::too_many_arguments)]

@@ -69,7 +69,7 @@ pub fn lower(db: &SourceDb, file: &Arc<SourceFile>, parsed: &Parsed) -> Fragment
     for (range, message, help) in &it.host.problems {
         let d = Diagnostic::parse_error(program.span(range.clone()), message.clone()).with_severity(Severity::Warning);
         diags.push(match help {
-            Some(h) => d.with_help(*h),
+            Some(h) => d.with_help(h.clone()),
             None => d,
         });
     }
@@ -687,7 +687,7 @@ with DAG('wide', schedule='@daily') as dag:
         let frag = lower_text(&crossed(20, 900));
         assert_eq!(frag.steps.len(), 18_000);
         assert!(
-            dependencies(&frag) <= super::super::host::MAX_DEPENDENCIES,
+            dependencies(&frag) <= crate::dag::MAX_DEPENDENCIES,
             "{}",
             dependencies(&frag)
         );

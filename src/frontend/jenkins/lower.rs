@@ -11,7 +11,7 @@
 
 use super::groovy::{self, Block, Call, Expr, Stmt};
 use crate::cron::Dialect;
-use crate::dag::{Edge, EdgeKind, Fragment, Pipeline, PipelineKind, Retry, Schedule, Step, StepKind};
+use crate::dag::{Edge, EdgeKind, Fragment, MAX_DEPENDENCIES, Pipeline, PipelineKind, Retry, Schedule, Step, StepKind};
 use crate::diagnostic::{Diagnostic, Severity, thousands};
 use crate::frontend::command;
 use crate::frontend::mapped::Mapped;
@@ -25,14 +25,6 @@ const MAX_CALL_DEPTH: usize = 8;
 /// Most helper calls inlined in one script: helpers that each call others
 /// several times would otherwise be inlined exponentially often.
 const MAX_INLINED_CALLS: usize = 1024;
-
-/// Most order edges between the stages of one script. A stage after a
-/// `parallel` follows every branch's last stage, so a wide `parallel` after
-/// a wide one costs the product of their widths: two groups of 900 stages,
-/// built by helpers in 2 KB of Groovy, would make 810,000 edges each time.
-/// Real pipelines stay far below (10,000 stages in a row make 10,000; a
-/// matrix of 100 cells after one of 100 makes 10,000).
-const MAX_ORDER_EDGES: usize = 250_000;
 
 /// Where the script comes from: a Jenkinsfile, or the `<script>` of a job's
 /// config.xml (`outer` maps the decoded script back to the XML file).
@@ -163,8 +155,9 @@ struct Lowerer<'a, 'f> {
     call_depth: usize,
     /// Helper calls inlined so far (at most [`MAX_INLINED_CALLS`]).
     inlined: usize,
-    /// Order edges made so far (at most [`MAX_ORDER_EDGES`]); once a stage
-    /// would pass the limit, it and every stage after it are not read.
+    /// Order edges made so far (at most [`MAX_DEPENDENCIES`]: a stage after
+    /// a `parallel` follows each branch); once a stage would pass the limit,
+    /// it and every stage after it are not read.
     order_edges: usize,
     too_many_edges: bool,
     /// For each step: the retry of each of its commands.
@@ -1222,12 +1215,12 @@ impl Lowerer<'_, '_> {
     }
 
     /// A new stage after the frontier; `None` once the order edges would
-    /// pass [`MAX_ORDER_EDGES`] (reported once, as a KFR000).
+    /// pass [`MAX_DEPENDENCIES`] (reported once, as a KFR000).
     fn new_step(&mut self, name: &str, span: Span, ctx: &Ctx) -> Option<usize> {
         if self.too_many_edges {
             return None;
         }
-        if self.order_edges + self.frontier.len() > MAX_ORDER_EDGES {
+        if self.order_edges + self.frontier.len() > MAX_DEPENDENCIES {
             self.too_many_edges = true;
             let stages = self.frag.steps.iter().filter(|s| s.pipeline == self.pipeline).count();
             self.frag.diagnostics.push(
@@ -1236,7 +1229,7 @@ impl Lowerer<'_, '_> {
                     format!(
                         "more than {} order edges between this pipeline's stages: stage `{name}` would follow {} stages \
                          at once; it and the stages after it are not read ({} stages before it are)",
-                        thousands(MAX_ORDER_EDGES),
+                        thousands(MAX_DEPENDENCIES),
                         thousands(self.frontier.len()),
                         thousands(stages),
                     ),
@@ -1498,7 +1491,7 @@ mod tests {
         // each group after the first would add 810,000 edges
         let frag = fan_out(30, 8);
         let order = frag.edges.iter().filter(|e| e.kind == EdgeKind::Order).count();
-        assert!(order <= MAX_ORDER_EDGES, "{order} order edges");
+        assert!(order <= MAX_DEPENDENCIES, "{order} order edges");
         assert_eq!(frag.diagnostics.len(), 1, "{:?}", frag.diagnostics);
         let d = &frag.diagnostics[0];
         assert_eq!(d.code, crate::rules::PARSE_ERROR);

@@ -14,6 +14,7 @@
 use super::ir::Loaded;
 use super::model::{self, IoType, ParamType, component_name_of_function, k8s_name};
 use super::placeholder::{Branch, Placeholder};
+use crate::dag::MAX_DEPENDENCIES;
 use crate::diagnostic::thousands;
 use crate::python::{Args, Func, Host, Interp, Value};
 use crate::source::SourceDb;
@@ -273,16 +274,10 @@ pub struct SdkError {
     pub help: Option<String>,
 }
 
-/// Most `.after()` dependencies one file may declare. A task that waits for
-/// every task of the group before it, group after group, costs the product
-/// of their sizes: twenty groups of 900 tasks in 500 bytes of Python made
-/// 15 million. Real pipelines stay far below.
-const MAX_AFTER: usize = 250_000;
-
 pub struct Kfp<'t> {
     pub objs: Vec<Obj<'t>>,
     /// `.after()` targets recorded so far, of every task (at most
-    /// [`MAX_AFTER`]); past it, further ones are not read.
+    /// [`MAX_DEPENDENCIES`]); past it, further ones are not read.
     afters: usize,
     pub components: Vec<ComponentDef<'t>>,
     pub pipelines: Vec<PipelineDef<'t>>,
@@ -1531,14 +1526,14 @@ fn task_method<'t>(
                     },
                     _ => None,
                 };
-                if it.host.afters >= MAX_AFTER {
-                    if it.host.afters == MAX_AFTER {
+                if it.host.afters >= MAX_DEPENDENCIES {
+                    if it.host.afters == MAX_DEPENDENCIES {
                         it.host.afters += 1;
                         it.host.problem_with_help(
                             node,
                             format!(
                                 "more than {} `.after()` dependencies in this file: the ones made here and after are not read",
-                                thousands(MAX_AFTER)
+                                thousands(MAX_DEPENDENCIES)
                             ),
                             "between two large groups of tasks, one task that runs `.after()` the first group, and \
                              that the second runs `.after()`, makes m + n dependencies instead of m × n",

@@ -666,14 +666,8 @@ impl Make<'_> {
                         // `$(shell mkdir -p build)` alone on a line: make reads
                         // what the command prints, most often nothing
                         if self.over_budget.is_none() {
-                            let shown = self.render(&expanded);
-                            let shown = shown.trim();
-                            let cut = shown.char_indices().nth(120).map_or(shown.len(), |(i, _)| i);
-                            let more = if cut < shown.len() { "…" } else { "" };
-                            let what = format!(
-                                "this line is only known when make runs (`{}{more}`): it is not read",
-                                &shown[..cut]
-                            );
+                            let shown = crate::python::clip_text(self.render(&expanded).trim());
+                            let what = format!("this line is only known when make runs (`{shown}`): it is not read");
                             self.notes.push((self.cur, what));
                         }
                         return;
